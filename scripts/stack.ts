@@ -1,0 +1,109 @@
+/**
+ * The local stack without Docker. `up` makes sure PostgreSQL, Redis and a Temporal dev server
+ * answer (starting private ones when they do not), records what it started in .data/stack.json
+ * and writes the resolved URLs to .data/stack.env. `down` stops what `up` started, nothing else.
+ *
+ *   tsx scripts/stack.ts up | down | status
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hostPort } from './stack/net';
+import { ensurePostgres, ensureRedis } from './stack/services';
+import { findTemporalBinary, installTemporal, startDevServer, temporalHealthy } from './stack/temporal';
+
+const projectDir = resolve(__dirname, '..');
+const dataDir = process.env.DATA_DIR ?? join(projectDir, '.data');
+const stateFile = join(dataDir, 'stack.json');
+
+interface StackState {
+  pids: Record<string, number>;
+  env: Record<string, string>;
+}
+
+function readState(): StackState {
+  return existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as StackState) : { pids: {}, env: {} };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function up(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const state = readState();
+  const env: Record<string, string> = {};
+
+  const pg = await ensurePostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance', dataDir);
+  env.DATABASE_URL = pg.url;
+  if (pg.pid) state.pids.postgres = pg.pid;
+
+  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir);
+  env.REDIS_URL = redis.url;
+  if (redis.pid) state.pids.redis = redis.pid;
+
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  if (!(await temporalHealthy(address, namespace))) {
+    const binary = findTemporalBinary(projectDir) ?? installTemporal(projectDir);
+    const { port } = hostPort(address, 7233);
+    const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+    process.stderr.write(`Starting Temporal dev server on 127.0.0.1:${port} (UI http://127.0.0.1:${uiPort})...\n`);
+    state.pids.temporal = await startDevServer({
+      binary,
+      port,
+      uiPort,
+      namespace,
+      dbFile: join(dataDir, 'temporal.db'),
+      logFile: join(dataDir, 'temporal.log'),
+    });
+  }
+  env.TEMPORAL_ADDRESS = address;
+  env.TEMPORAL_NAMESPACE = namespace;
+
+  state.env = env;
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  writeFileSync(
+    join(dataDir, 'stack.env'),
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
+  process.stdout.write(`stack up: ${JSON.stringify(env)}\n`);
+}
+
+async function down(): Promise<void> {
+  const state = readState();
+  for (const [name, pid] of Object.entries(state.pids)) {
+    if (!alive(pid)) continue;
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    process.stdout.write(`stopped ${name} (pid ${pid})\n`);
+  }
+  rmSync(stateFile, { force: true });
+}
+
+function status(): void {
+  const state = readState();
+  for (const [name, pid] of Object.entries(state.pids)) {
+    process.stdout.write(`${name}: pid ${pid} ${alive(pid) ? 'running' : 'not running'}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(state.env)}\n`);
+}
+
+const command = process.argv[2];
+const actions: Record<string, () => Promise<void> | void> = { up, down, status };
+const action = command ? actions[command] : undefined;
+if (!action) {
+  process.stderr.write('usage: tsx scripts/stack.ts up|down|status\n');
+  process.exit(2);
+}
+Promise.resolve(action()).catch((err) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

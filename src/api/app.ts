@@ -1,0 +1,31 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger';
+import { jsonBody } from './middleware/body';
+import { errorMiddleware } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+
+export interface AppDeps {
+  logger: Logger;
+  orm: MikroORM;
+  bodyLimit: string;
+  /** Every feature router, already built with its own dependencies. */
+  routers: Router[];
+}
+
+/** The Koa application: cross-cutting middleware, then the feature routers. No listening here. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(requestContext(deps.logger, deps.orm));
+  app.use(errorMiddleware());
+  app.use(jsonBody(deps.bodyLimit));
+  for (const router of deps.routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  // Errors are answered by errorMiddleware; Koa's default handler would print them again.
+  app.silent = true;
+  return app;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read. Every process parses it once at start-up with
+ * `loadConfig(process.env)`; everything else receives the parsed object.
+ *
+ * Booleans use an explicit enum: `z.coerce.boolean()` would read "false" as true.
+ */
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-dev-only-secret';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    BODY_LIMIT: z.string().default('100kb'),
+
+    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/compliance'),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    /** Prefix for every Redis key this process writes (locks, BullMQ, cache, socket.io channels). */
+    REDIS_PREFIX: z.string().min(1).default('cb'),
+
+    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /** Prebuilt workflow bundle (production); when absent the worker bundles `workflows/` at start. */
+    TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
+    TEMPORAL_SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_TTL_SECONDS: positiveInt.default(3600),
+
+    KYC_PROVIDER: z.enum(['LOCAL', 'SUMSUB', 'ONFIDO', 'VERIFF']).default('LOCAL'),
+    KYC_API_KEY: z.string().optional(),
+    KYC_APP_TOKEN: z.string().optional(),
+
+    EMAIL_PROVIDER: z.enum(['CONSOLE', 'SMTP', 'SENDGRID']).default('CONSOLE'),
+    EMAIL_FROM: z.string().email().default('no-reply@localhost.localdomain'),
+    SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    SENDGRID_API_KEY: z.string().optional(),
+    SENDGRID_BASE_URL: url(['http:', 'https:']).default('https://api.sendgrid.com'),
+
+    RUN_MIGRATIONS: flag.default(true),
+    BANNED_COUNTRIES: csv.default(['KP', 'IR', 'SY']),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+    if (env.EMAIL_PROVIDER === 'SMTP' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when EMAIL_PROVIDER=SMTP' });
+    }
+    if (env.EMAIL_PROVIDER === 'SENDGRID' && !env.SENDGRID_API_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SENDGRID_API_KEY'],
+        message: 'is required when EMAIL_PROVIDER=SENDGRID',
+      });
+    }
+  })
+  .transform((env) => ({ ...env, JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET }));
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws one ConfigError that names every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty string means "not set" (a common result of `FOO=` in .env files).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  return parsed.data;
+}
+
+/** For entry points: parse or print every problem and exit. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128000000_foundation } from './Migration20261128000000_foundation';
+
+/**
+ * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
+ * sources under jest and from compiled JavaScript in production. Append new ones in order.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261128000000_foundation', class: Migration20261128000000_foundation },
+];

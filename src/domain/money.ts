@@ -1,0 +1,42 @@
+import { AppError } from './errors';
+
+/**
+ * Money is integer minor units (cents) everywhere inside the system. Amounts cross the edge
+ * as decimal strings or numbers with at most two decimals and are converted here, by string
+ * manipulation only: no float arithmetic ever touches an amount.
+ */
+export type Minor = number;
+
+const DECIMAL = /^(0|[1-9]\d{0,13})(?:\.(\d{1,2}))?$/;
+
+/** "12.5" -> 1250. Rejects negatives, more than two decimals, exponents and junk. */
+export function parseMinor(input: string | number, field = 'amount'): Minor {
+  const text = typeof input === 'number' ? numberToPlainString(input) : input.trim();
+  const m = DECIMAL.exec(text);
+  if (!m) {
+    throw new AppError('VALIDATION_FAILED', `${field} must be a non-negative decimal with at most 2 decimal places`, [
+      { path: [field], message: 'invalid amount' },
+    ]);
+  }
+  const minor = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  if (!Number.isSafeInteger(minor)) {
+    throw new AppError('VALIDATION_FAILED', `${field} is too large`, [{ path: [field], message: 'too large' }]);
+  }
+  return minor;
+}
+
+/** 1250 -> "12.50" */
+export function formatMinor(minor: Minor): string {
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Whole currency units -> minor units, for thresholds written in config as plain numbers. */
+export const unitsToMinor = (units: number): Minor => Math.round(units * 100);
+
+function numberToPlainString(n: number): string {
+  if (!Number.isFinite(n)) return 'NaN';
+  // toString gives the shortest round-trip form: 0.1 -> "0.1", 1e21 -> "1e+21" (rejected).
+  return n.toString();
+}

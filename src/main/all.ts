@@ -1,0 +1,21 @@
+import { loadConfigOrExit } from '../config';
+import { startApi } from './api';
+import { createContext } from './context';
+import { installTemporalRuntime, startWorker } from './worker';
+
+/** API and worker in one process: what `npm start` runs on a developer's machine. */
+async function main() {
+  const config = loadConfigOrExit();
+  installTemporalRuntime(config.LOG_LEVEL);
+  const ctx = await createContext(config, 'all');
+  ctx.shutdown.onSignals();
+  const worker = await startWorker(ctx);
+  const api = await startApi(ctx);
+  ctx.logger.info({ url: api.url }, 'ready');
+  await worker.done;
+}
+
+main().catch((err) => {
+  process.stderr.write(`failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../api/app';
+import { buildRouters } from '../api/routers';
+import { loadConfigOrExit } from '../config';
+import { createContext, type AppContext } from './context';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+}
+
+/** Serves the API on `port` (0 = any free port). Closing is registered with ctx.shutdown. */
+export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise<RunningApi> {
+  const app = createApp({
+    logger: ctx.logger,
+    orm: ctx.orm,
+    bodyLimit: ctx.config.BODY_LIMIT,
+    routers: buildRouters(ctx),
+  });
+  const server = createServer(app.callback());
+  // Keep-alive sockets idle longer than a load balancer's timeout avoid spurious 502s.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', () => resolve());
+  });
+  ctx.shutdown.add('http', () => closeServer(server));
+  const { port: bound } = server.address() as AddressInfo;
+  ctx.logger.info({ port: bound }, 'api listening');
+  return { server, url: `http://127.0.0.1:${bound}` };
+}
+
+/** Stops accepting, lets in-flight requests finish, then drops idle keep-alive sockets. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+if (require.main === module) {
+  void (async () => {
+    const config = loadConfigOrExit();
+    const ctx = await createContext(config, 'api');
+    ctx.shutdown.onSignals();
+    await startApi(ctx);
+  })().catch((err) => {
+    process.stderr.write(`api failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,85 @@
+import type { Client } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type Redis from 'ioredis';
+import { TokenService } from '../auth/tokens';
+import type { Config } from '../config';
+import { createOrm, migrate } from '../db/orm';
+import { createLogger, type Logger } from '../logger';
+import { closeRedis, createRedis } from '../redis/client';
+import { DistributedLock } from '../redis/distributed-lock';
+import { connectClient } from '../temporal/connection';
+import { TASK_QUEUES } from '../temporal/task-queues';
+import type { TaskQueues } from '../temporal/worker';
+import { BullEmailQueue, type EmailQueue } from '../queues/email-producer';
+import { RedisEmitterPublisher } from '../realtime/emitter-publisher';
+import type { EventPublisher } from '../realtime/events';
+import { noActivityObserver, type ActivityObserver } from '../services/account-guard';
+import { Shutdown } from './shutdown';
+
+/**
+ * The shared infrastructure of one process, built once by an entry point and passed down.
+ * Features take the parts they need from it; nothing reaches for a module-level singleton.
+ */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  lock: DistributedLock;
+  tokens: TokenService;
+  temporal: Client;
+  taskQueues: TaskQueues;
+  /** Live events to Socket.IO rooms on every instance. */
+  events: EventPublisher;
+  /** Email jobs (BullMQ `email-notifications`). */
+  email: EmailQueue;
+  /** Told after every deposit, withdrawal and trade (the AML engine listens). Mutable: wired last. */
+  activityObserver: ActivityObserver;
+  shutdown: Shutdown;
+}
+
+export interface ContextOverrides {
+  taskQueues?: TaskQueues;
+  logger?: Logger;
+  events?: EventPublisher;
+}
+
+export async function createContext(
+  config: Config,
+  name: string,
+  overrides: ContextOverrides = {},
+): Promise<AppContext> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL, name);
+  const shutdown = new Shutdown(logger);
+  try {
+    const orm = await createOrm(config.DATABASE_URL, logger);
+    shutdown.add('orm', () => orm.close());
+    if (config.RUN_MIGRATIONS) {
+      const applied = await migrate(orm);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    const redis = createRedis(config.REDIS_URL, { logger, name: `${name}-main` });
+    shutdown.add('redis', () => closeRedis(redis));
+    const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+    shutdown.add('temporal-client', () => temporal.connection.close());
+    const email = new BullEmailQueue(redis, config.REDIS_PREFIX);
+    shutdown.add('email-queue', () => email.close());
+    return {
+      config,
+      logger,
+      orm,
+      redis,
+      lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`),
+      tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS),
+      temporal,
+      taskQueues: overrides.taskQueues ?? TASK_QUEUES,
+      events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
+      email,
+      activityObserver: noActivityObserver,
+      shutdown,
+    };
+  } catch (err) {
+    await shutdown.run('start-up failed');
+    throw err;
+  }
+}

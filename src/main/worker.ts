@@ -1,0 +1,63 @@
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { loadConfigOrExit } from '../config';
+import { connectWorker } from '../temporal/connection';
+import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../temporal/worker';
+import { createContext, type AppContext } from './context';
+
+export interface RunningWorker {
+  /** Resolves when every worker has stopped. */
+  done: Promise<void>;
+}
+
+/** Starts the Temporal workers of both task queues. Stopping is registered with ctx.shutdown. */
+export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): Promise<RunningWorker> {
+  const connection = await connectWorker({
+    address: ctx.config.TEMPORAL_ADDRESS,
+    namespace: ctx.config.TEMPORAL_NAMESPACE,
+  });
+  const source: WorkflowSource =
+    workflows ??
+    (ctx.config.TEMPORAL_WORKFLOW_BUNDLE
+      ? { workflowBundle: { codePath: ctx.config.TEMPORAL_WORKFLOW_BUNDLE } }
+      : { workflowsPath: workflowsPath() });
+  const workers = await createWorkers({
+    connection,
+    namespace: ctx.config.TEMPORAL_NAMESPACE,
+    workflows: source,
+    activities: createActivities(ctx),
+    taskQueues: ctx.taskQueues,
+    shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,
+  });
+  const done = runWorkers(workers).finally(() => connection.close());
+  // Registered last so it runs first: workers drain before Redis and the ORM close under them.
+  ctx.shutdown.add('temporal-workers', async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await done.catch(() => undefined);
+  });
+  ctx.logger.info({ taskQueues: ctx.taskQueues }, 'temporal workers running');
+  return { done };
+}
+
+/** Route the SDK's core logs through a filter; installed once per process by entry points. */
+export function installTemporalRuntime(level: string): void {
+  Runtime.install({
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: level === 'debug' ? 'DEBUG' : 'WARN' }) },
+    },
+  });
+}
+
+if (require.main === module) {
+  void (async () => {
+    const config = loadConfigOrExit();
+    installTemporalRuntime(config.LOG_LEVEL);
+    const ctx = await createContext(config, 'worker');
+    ctx.shutdown.onSignals();
+    const { done } = await startWorker(ctx);
+    await done;
+  })().catch((err) => {
+    process.stderr.write(`worker failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,5 @@
+/** BullMQ queue names (stable: dashboards and metrics refer to them). */
+export const QUEUE_NAMES = {
+  email: 'email-notifications',
+  ai: 'ai-arbitrage',
+} as const;

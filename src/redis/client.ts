@@ -1,0 +1,43 @@
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger';
+
+/** Exponential backoff from 50 ms, capped at 3 s (seed: redis.client.js). */
+export const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** (attempt - 1), 3000);
+
+export interface RedisClientOptions {
+  logger?: Logger;
+  /** BullMQ workers need `null` here; everything else fails fast after a few retries. */
+  maxRetriesPerRequest?: number | null;
+  lazyConnect?: boolean;
+  name?: string;
+}
+
+export function createRedis(url: string, opts: RedisClientOptions = {}): Redis {
+  const options: RedisOptions = {
+    retryStrategy: reconnectDelay,
+    maxRetriesPerRequest: opts.maxRetriesPerRequest === undefined ? 3 : opts.maxRetriesPerRequest,
+    lazyConnect: opts.lazyConnect ?? false,
+    connectionName: opts.name,
+  };
+  const client = new Redis(url, options);
+  const log = opts.logger?.child({ redis: opts.name ?? 'main' });
+  if (log) {
+    client.on('connect', () => log.debug('redis connected'));
+    client.on('ready', () => log.info('redis ready'));
+    client.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  } else {
+    // An ioredis client without an error listener prints every reconnect failure to stderr.
+    client.on('error', () => undefined);
+  }
+  return client;
+}
+
+/** Graceful disconnect: QUIT lets pending replies arrive; fall back to a hard close. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

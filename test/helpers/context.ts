@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { createContext, type AppContext } from '../../src/main/context';
+import { startApi, type RunningApi } from '../../src/main/api';
+import { startWorker, type RunningWorker } from '../../src/main/worker';
+import { workflowsPath } from '../../src/temporal/worker';
+
+/**
+ * Configuration for tests: the services global-setup prepared, a test-only Redis prefix,
+ * quiet logs. `overrides` win.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: process.env.TEST_DATABASE_URL,
+    REDIS_URL: process.env.TEST_REDIS_URL,
+    REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    RUN_MIGRATIONS: 'false',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
+    ...overrides,
+  });
+}
+
+/** A full process context on the real services, with task queues unique to this test. */
+export async function createTestContext(overrides: Record<string, string> = {}): Promise<AppContext> {
+  const suffix = randomUUID().slice(0, 8);
+  const config = testConfig(overrides);
+  return createContext(config, 'test', {
+    taskQueues: { compliance: `compliance-${suffix}`, trading: `trading-${suffix}` },
+    logger: pino({ level: config.LOG_LEVEL }),
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file (bundling takes seconds). */
+export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+/** The real worker bootstrap on the test context's task queues. */
+export async function startTestWorker(ctx: AppContext): Promise<RunningWorker> {
+  return startWorker(ctx, { workflowBundle: await testWorkflowBundle() });
+}
+
+export async function startTestApi(ctx: AppContext): Promise<RunningApi> {
+  return startApi(ctx, 0);
+}
