@@ -63,6 +63,8 @@ export async function createContext(
     const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     shutdown.add('temporal-client', () => temporal.connection.close());
     const email = new BullEmailQueue(redis, config.REDIS_PREFIX);
+    // The shared client already logs connection errors; without a listener BullMQ prints them again.
+    email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
     return {
       config,

@@ -35,6 +35,11 @@ export function createRedis(url: string, opts: RedisClientOptions = {}): Redis {
 /** Graceful disconnect: QUIT lets pending replies arrive; fall back to a hard close. */
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    // Not connected (e.g. still retrying): QUIT would wait for a connection that may never come.
+    client.disconnect();
+    return;
+  }
   try {
     await client.quit();
   } catch {

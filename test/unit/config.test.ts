@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('has working local defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/compliance',
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      KYC_PROVIDER: 'LOCAL',
+      EMAIL_PROVIDER: 'CONSOLE',
+      RUN_MIGRATIONS: true,
+    });
+    expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('names a bad DATABASE_URL and a missing production JWT_SECRET in one error', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'mysql://x@y/z' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^DATABASE_URL: must be a URL starting with postgres:/),
+      'JWT_SECRET: is required in production',
+    ]);
+  });
+
+  it('reads "false" as false, not as a truthy string', () => {
+    expect(loadConfig({ RUN_MIGRATIONS: 'false' }).RUN_MIGRATIONS).toBe(false);
+    expect(problemsOf({ RUN_MIGRATIONS: 'no' })[0]).toMatch(/^RUN_MIGRATIONS:/);
+  });
+
+  it('refuses a short JWT secret, a bad port and an unknown provider', () => {
+    const problems = problemsOf({ JWT_SECRET: 'short', PORT: '70000', KYC_PROVIDER: 'ACME' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['JWT_SECRET', 'KYC_PROVIDER', 'PORT']);
+  });
+
+  it('requires the transport settings of the chosen email provider', () => {
+    expect(problemsOf({ EMAIL_PROVIDER: 'SMTP' })).toEqual(['SMTP_URL: is required when EMAIL_PROVIDER=SMTP']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/compliance');
+  });
+});
