@@ -1,10 +1,17 @@
 import type { AppContext } from '../src/main/context';
+import { kycProvidersFromConfig } from '../src/providers/kyc/registry';
+import { createKycActivities } from './kyc';
 
 /**
  * Activities per task queue, built from the process context. Each area contributes a factory
  * (createKycActivities(deps), ...) whose result is spread into its queue's object here.
  */
 export function createActivities(ctx: AppContext): { compliance: object; trading: object } {
-  void ctx;
-  return { compliance: {}, trading: {} };
+  const base = { orm: ctx.orm, email: ctx.email, events: ctx.events, logger: ctx.logger };
+  return {
+    compliance: {
+      ...createKycActivities({ ...base, providers: kycProvidersFromConfig(ctx.config) }),
+    },
+    trading: {},
+  };
 }

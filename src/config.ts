@@ -53,9 +53,28 @@ const schema = z
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: positiveInt.default(3600),
 
+    // --- KYC (issue 3). KYC_PROVIDER is the default for POST /kyc/start; KYC_API_KEY and
+    // KYC_APP_TOKEN (the seed's names) fill in the default provider's credentials when its own
+    // variables are unset. A provider is offered only when its credentials are configured.
     KYC_PROVIDER: z.enum(['LOCAL', 'SUMSUB', 'ONFIDO', 'VERIFF']).default('LOCAL'),
     KYC_API_KEY: z.string().optional(),
     KYC_APP_TOKEN: z.string().optional(),
+    KYC_PROVIDER_DEADLINE_MS: positiveInt.default(48 * 3600 * 1000),
+    KYC_HARD_DEADLINE_MS: positiveInt.default(30 * 24 * 3600 * 1000),
+    KYC_MAX_ATTEMPTS: positiveInt.default(3),
+    KYC_LOCAL_WEBHOOK_SECRET: z.string().min(16).default('local-kyc-webhook-secret'),
+    SUMSUB_BASE_URL: url(['http:', 'https:']).default('https://api.sumsub.com'),
+    SUMSUB_APP_TOKEN: z.string().optional(),
+    SUMSUB_SECRET_KEY: z.string().optional(),
+    SUMSUB_LEVEL_NAME: z.string().default('basic-kyc-level'),
+    SUMSUB_WEBHOOK_SECRET: z.string().optional(),
+    ONFIDO_BASE_URL: url(['http:', 'https:']).default('https://api.eu.onfido.com'),
+    ONFIDO_API_TOKEN: z.string().optional(),
+    ONFIDO_WORKFLOW_ID: z.string().optional(),
+    ONFIDO_WEBHOOK_TOKEN: z.string().optional(),
+    VERIFF_BASE_URL: url(['http:', 'https:']).default('https://stationapi.veriff.com'),
+    VERIFF_API_KEY: z.string().optional(),
+    VERIFF_SHARED_SECRET: z.string().optional(),
 
     EMAIL_PROVIDER: z.enum(['CONSOLE', 'SMTP', 'SENDGRID']).default('CONSOLE'),
     EMAIL_FROM: z.string().email().default('no-reply@localhost.localdomain'),

@@ -1,3 +1,3 @@
 // Every workflow the workers run. Deterministic code only: no Node built-ins, no I/O,
 // no Date.now()/Math.random() outside the SDK's replacements.
-export {};
+export { kycVerification } from './kyc-verification';

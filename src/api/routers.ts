@@ -3,6 +3,9 @@ import { checkTemporal } from '../temporal/connection';
 import type { AppContext } from '../main/context';
 import { createAuthRouter } from './routes/auth';
 import { createHealthRouter } from './routes/health';
+import { createKycRouter } from './routes/kyc';
+import { kycProvidersFromConfig } from '../providers/kyc/registry';
+import { KycCases } from '../services/kyc-cases';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -13,5 +16,15 @@ export function buildRouters(ctx: AppContext): Router[] {
       { name: 'temporal', check: () => checkTemporal(ctx.temporal) },
     ]),
     createAuthRouter({ tokens: ctx.tokens }),
+    createKycRouter({
+      tokens: ctx.tokens,
+      providers: kycProvidersFromConfig(ctx.config),
+      cases: new KycCases(ctx.temporal, {
+        taskQueue: ctx.taskQueues.compliance,
+        providerDeadlineMs: ctx.config.KYC_PROVIDER_DEADLINE_MS,
+        hardDeadlineMs: ctx.config.KYC_HARD_DEADLINE_MS,
+        maxAttempts: ctx.config.KYC_MAX_ATTEMPTS,
+      }),
+    }),
   ];
 }

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createContext, type AppContext } from '../../src/main/context';
 import { startApi, type RunningApi } from '../../src/main/api';
 import { startWorker, type RunningWorker } from '../../src/main/worker';
-import { workflowsPath } from '../../src/temporal/worker';
+import { workflowsPath, type TaskQueues } from '../../src/temporal/worker';
 
 /**
  * Configuration for tests: the services global-setup prepared, a test-only Redis prefix,
@@ -26,12 +26,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** A full process context on the real services, with task queues unique to this test. */
-export async function createTestContext(overrides: Record<string, string> = {}): Promise<AppContext> {
+/**
+ * A full process context on the real services, with task queues unique to this test (or the
+ * given ones, to stand in for a restarted process).
+ */
+export async function createTestContext(
+  overrides: Record<string, string> = {},
+  taskQueues?: TaskQueues,
+): Promise<AppContext> {
   const suffix = randomUUID().slice(0, 8);
   const config = testConfig(overrides);
   return createContext(config, 'test', {
-    taskQueues: { compliance: `compliance-${suffix}`, trading: `trading-${suffix}` },
+    taskQueues: taskQueues ?? { compliance: `compliance-${suffix}`, trading: `trading-${suffix}` },
     logger: pino({ level: config.LOG_LEVEL }),
   });
 }

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000_foundation } from './Migration20261128000000_foundation';
+import { Migration20261128100000_kyc } from './Migration20261128100000_kyc';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -7,4 +8,5 @@ import { Migration20261128000000_foundation } from './Migration20261128000000_fo
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000000_foundation', class: Migration20261128000000_foundation },
+  { name: 'Migration20261128100000_kyc', class: Migration20261128100000_kyc },
 ];
