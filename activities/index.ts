@@ -1,5 +1,7 @@
 import type { AppContext } from '../src/main/context';
 import { kycProvidersFromConfig } from '../src/providers/kyc/registry';
+import { priceFeedFromConfig } from '../src/providers/market';
+import { createBinaryActivities } from './binary';
 import { createKycActivities } from './kyc';
 
 /**
@@ -12,6 +14,13 @@ export function createActivities(ctx: AppContext): { compliance: object; trading
     compliance: {
       ...createKycActivities({ ...base, providers: kycProvidersFromConfig(ctx.config) }),
     },
-    trading: {},
+    trading: {
+      ...createBinaryActivities({
+        ...base,
+        feed: priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork()),
+        lock: ctx.lock,
+        activityObserver: () => ctx.activityObserver,
+      }),
+    },
   };
 }

@@ -82,8 +82,60 @@ const schema = z
     SENDGRID_API_KEY: z.string().optional(),
     SENDGRID_BASE_URL: url(['http:', 'https:']).default('https://api.sendgrid.com'),
 
+    // --- Trading (issue 4): symbols, market data, binary options limits. Amounts in whole units.
+    SYMBOLS: csv.default(['BTCUSD', 'ETHUSD']),
+    MARKET_FEED: z.enum(['SIMULATED', 'EXCHANGE']).default('SIMULATED'),
+    MARKET_SEED: z.string().default('local-market'),
+    MARKET_VOLATILITY_BPS: z.coerce.number().int().min(0).max(5000).default(50),
+    /** Base prices of the simulated market, SYMBOL=price pairs. */
+    MARKET_BASE_PRICES: csv.default(['BTCUSD=43000', 'ETHUSD=2300', 'SOLUSD=95', 'XRPUSD=0.6']),
+    EXCHANGE_BASE_URL: url(['http:', 'https:']).default('https://api.binance.com'),
+    BINARY_PAYOUT_RATE_BPS: z.coerce.number().int().min(0).max(100_000).default(8500),
+    BINARY_MIN_STAKE: z.coerce.number().positive().default(1),
+    MAX_TRADE_SIZE: z.coerce.number().positive().default(100_000),
+    BINARY_MIN_EXPIRY_SECONDS: positiveInt.default(1),
+    BINARY_MAX_EXPIRY_SECONDS: positiveInt.default(86_400),
+    BINARY_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
+
+    // --- Real-time (issue 7): Socket.IO on every API instance, Redis adapter keyed by REDIS_PREFIX.
+    /** Names this API instance in logs and in the `session:ready` greeting (default: hostname:pid). */
+    INSTANCE_ID: z.string().min(1).optional(),
+    /** Websocket only by default: long-polling needs sticky sessions at the load balancer. */
+    SOCKET_IO_POLLING: flag.default(false),
+    /** Browser origins allowed to open a connection (CORS); empty = same origin only. */
+    SOCKET_IO_CORS_ORIGINS: csv.default([]),
+    SOCKET_IO_PING_INTERVAL_MS: positiveInt.default(25_000),
+    SOCKET_IO_PING_TIMEOUT_MS: positiveInt.default(20_000),
+    /** Connection attempts and room requests per user per window, counted in Redis (shared by all instances). */
+    SOCKET_CONNECT_LIMIT: positiveInt.default(30),
+    SOCKET_ROOM_REQUEST_LIMIT: positiveInt.default(30),
+    SOCKET_RATE_WINDOW_MS: positiveInt.default(60_000),
+
     RUN_MIGRATIONS: flag.default(true),
     BANNED_COUNTRIES: csv.default(['KP', 'IR', 'SY']),
+
+    // --- Queues (issue 6): email worker, AI-arbitrage scans, metrics. Seed settings as defaults.
+    /** CONSOLE transport: also append each email as a JSON line to this file. */
+    EMAIL_OUTBOX_FILE: z.string().optional(),
+    EMAIL_CONCURRENCY: positiveInt.default(10),
+    /** BullMQ limiter, global across workers: at most EMAIL_RATE_MAX jobs per EMAIL_RATE_DURATION_MS. */
+    EMAIL_RATE_MAX: positiveInt.default(100),
+    EMAIL_RATE_DURATION_MS: positiveInt.default(60_000),
+    /** Run the BullMQ workers (email, AI scans) in the worker process. */
+    QUEUE_WORKERS: flag.default(true),
+    AI_SCAN_INTERVAL_MS: positiveInt.default(60_000),
+    /** Register the recurring scan (job scheduler) at worker start. */
+    AI_SCAN_SCHEDULE: flag.default(true),
+    AI_SCAN_RATE_MAX: positiveInt.default(10),
+    AI_SCAN_RATE_DURATION_MS: positiveInt.default(60_000),
+    ARBITRAGE_SYMBOLS: csv.default(['BTCUSD', 'ETHUSD']),
+    /** Simulated venues for scans, NAME=FEE_BPS:HALF_SPREAD_BPS:OFFSET_BPS. */
+    ARBITRAGE_VENUES: csv.default(['alpha=10:5:0', 'beta=15:8:3']),
+    /** Mid prices the simulated venues quote around, SYMBOL=price (whole units). */
+    ARBITRAGE_BASE_PRICES: csv.default(['BTCUSD=43000', 'ETHUSD=2300']),
+    ARBITRAGE_OPPORTUNITY_TTL_SECONDS: positiveInt.default(300),
+    /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: z.string().min(16).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {

@@ -6,6 +6,10 @@ import { createHealthRouter } from './routes/health';
 import { createKycRouter } from './routes/kyc';
 import { kycProvidersFromConfig } from '../providers/kyc/registry';
 import { KycCases } from '../services/kyc-cases';
+import { BinaryTrades } from '../services/binary-trades';
+import { createBinaryRouter } from './routes/binary';
+import { createTradesRouter } from './routes/trades';
+import { createWalletRouter } from './routes/wallet';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -25,6 +29,22 @@ export function buildRouters(ctx: AppContext): Router[] {
         hardDeadlineMs: ctx.config.KYC_HARD_DEADLINE_MS,
         maxAttempts: ctx.config.KYC_MAX_ATTEMPTS,
       }),
+    }),
+    createWalletRouter({
+      tokens: ctx.tokens,
+      events: ctx.events,
+      email: ctx.email,
+      activityObserver: () => ctx.activityObserver,
+    }),
+    createBinaryRouter({
+      tokens: ctx.tokens,
+      trades: new BinaryTrades(ctx.temporal, ctx.taskQueues.trading),
+      config: ctx.config,
+    }),
+    createTradesRouter({
+      tokens: ctx.tokens,
+      symbols: ctx.config.SYMBOLS,
+      activityObserver: () => ctx.activityObserver,
     }),
   ];
 }

@@ -40,3 +40,14 @@ function numberToPlainString(n: number): string {
   // toString gives the shortest round-trip form: 0.1 -> "0.1", 1e21 -> "1e+21" (rejected).
   return n.toString();
 }
+
+/** Like parseMinor, but zero is refused too (amounts, prices). */
+export function parsePositiveMinor(input: string | number, field = 'amount'): Minor {
+  const minor = parseMinor(input, field);
+  if (minor === 0) {
+    throw new AppError('VALIDATION_FAILED', `${field} must be greater than 0`, [
+      { path: [field], message: 'must be > 0' },
+    ]);
+  }
+  return minor;
+}

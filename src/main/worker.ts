@@ -3,6 +3,7 @@ import { createActivities } from '../../activities';
 import { loadConfigOrExit } from '../config';
 import { connectWorker } from '../temporal/connection';
 import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../temporal/worker';
+import { BinaryTrades, startReconciler } from '../services/binary-trades';
 import { createContext, type AppContext } from './context';
 
 export interface RunningWorker {
@@ -35,6 +36,13 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await done.catch(() => undefined);
   });
+  const trades = new BinaryTrades(ctx.temporal, ctx.taskQueues.trading);
+  const stopReconciler = startReconciler(
+    () => trades.reconcile(ctx.orm.em.fork(), ctx.logger),
+    ctx.config.BINARY_RECONCILE_INTERVAL_MS,
+    ctx.logger,
+  );
+  ctx.shutdown.add('binary-reconciler', stopReconciler);
   ctx.logger.info({ taskQueues: ctx.taskQueues }, 'temporal workers running');
   return { done };
 }
