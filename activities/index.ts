@@ -1,6 +1,7 @@
 import type { AppContext } from '../src/main/context';
 import { kycProvidersFromConfig } from '../src/providers/kyc/registry';
 import { priceFeedFromConfig } from '../src/providers/market';
+import { createAmlActivities } from './aml';
 import { createBinaryActivities } from './binary';
 import { createKycActivities } from './kyc';
 
@@ -13,6 +14,7 @@ export function createActivities(ctx: AppContext): { compliance: object; trading
   return {
     compliance: {
       ...createKycActivities({ ...base, providers: kycProvidersFromConfig(ctx.config) }),
+      ...createAmlActivities(base),
     },
     trading: {
       ...createBinaryActivities({

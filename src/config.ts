@@ -111,8 +111,20 @@ const schema = z
     SOCKET_ROOM_REQUEST_LIMIT: positiveInt.default(30),
     SOCKET_RATE_WINDOW_MS: positiveInt.default(60_000),
 
-    RUN_MIGRATIONS: flag.default(true),
+    // --- AML (issue 5): the seed's thresholds, amounts in whole currency units.
+    MAX_DAILY_DEPOSITS: z.coerce.number().positive().default(50_000),
+    MAX_DAILY_WITHDRAWALS: z.coerce.number().positive().default(50_000),
+    MAX_TRADES_PER_HOUR: positiveInt.default(100),
+    SUSPICIOUS_VELOCITY_THRESHOLD: positiveInt.default(10),
+    MAX_DAILY_TRADE_VOLUME: z.coerce.number().positive().default(500_000),
     BANNED_COUNTRIES: csv.default(['KP', 'IR', 'SY']),
+    /** OpenSanctions targets.simple.csv layout; the shipped sample by default. */
+    SANCTIONS_LIST_PATH: z.string().default('data/sanctions/sample.csv'),
+    AML_REMINDER_INTERVAL_MS: positiveInt.default(24 * 3600 * 1000),
+    /** An unresolved finding of the same type is not repeated within this window. */
+    AML_ALERT_COOLDOWN_MS: positiveInt.default(24 * 3600 * 1000),
+
+    RUN_MIGRATIONS: flag.default(true),
 
     // --- Queues (issue 6): email worker, AI-arbitrage scans, metrics. Seed settings as defaults.
     /** CONSOLE transport: also append each email as a JSON line to this file. */

@@ -7,6 +7,7 @@ import { createKycRouter } from './routes/kyc';
 import { kycProvidersFromConfig } from '../providers/kyc/registry';
 import { KycCases } from '../services/kyc-cases';
 import { BinaryTrades } from '../services/binary-trades';
+import { createAmlRouter } from './routes/aml';
 import { createBinaryRouter } from './routes/binary';
 import { createTradesRouter } from './routes/trades';
 import { createWalletRouter } from './routes/wallet';
@@ -41,6 +42,7 @@ export function buildRouters(ctx: AppContext): Router[] {
       trades: new BinaryTrades(ctx.temporal, ctx.taskQueues.trading),
       config: ctx.config,
     }),
+    createAmlRouter({ tokens: ctx.tokens, engine: ctx.aml }),
     createTradesRouter({
       tokens: ctx.tokens,
       symbols: ctx.config.SYMBOLS,

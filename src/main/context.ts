@@ -13,7 +13,8 @@ import type { TaskQueues } from '../temporal/worker';
 import { BullEmailQueue, type EmailQueue } from '../queues/email-producer';
 import { RedisEmitterPublisher } from '../realtime/emitter-publisher';
 import type { EventPublisher } from '../realtime/events';
-import { noActivityObserver, type ActivityObserver } from '../services/account-guard';
+import type { ActivityObserver } from '../services/account-guard';
+import { createAmlEngine, type AmlEngine } from '../services/aml';
 import { Shutdown } from './shutdown';
 
 /**
@@ -33,7 +34,9 @@ export interface AppContext {
   events: EventPublisher;
   /** Email jobs (BullMQ `email-notifications`). */
   email: EmailQueue;
-  /** Told after every deposit, withdrawal and trade (the AML engine listens). Mutable: wired last. */
+  /** The AML rules engine (runAMLChecks, freeze cases). */
+  aml: AmlEngine;
+  /** Told after every deposit, withdrawal and trade: the AML engine. */
   activityObserver: ActivityObserver;
   shutdown: Shutdown;
 }
@@ -66,6 +69,8 @@ export async function createContext(
     // The shared client already logs connection errors; without a listener BullMQ prints them again.
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
+    const taskQueues = overrides.taskQueues ?? TASK_QUEUES;
+    const aml = createAmlEngine({ config, orm, temporal, taskQueue: taskQueues.compliance, logger });
     return {
       config,
       logger,
@@ -74,10 +79,11 @@ export async function createContext(
       lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`),
       tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS),
       temporal,
-      taskQueues: overrides.taskQueues ?? TASK_QUEUES,
+      taskQueues,
       events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
       email,
-      activityObserver: noActivityObserver,
+      aml,
+      activityObserver: aml,
       shutdown,
     };
   } catch (err) {

@@ -48,11 +48,11 @@ const auditActions = async (userId: string) =>
     )
   ).map((r: any) => `${r.action}:${r.actor_type}`);
 
-/** Email jobs enqueued for this user (no email worker runs here, so they stay in the queue). */
+/** KYC email jobs enqueued for this user (no email worker runs here, so they stay in the queue). */
 async function emailJobs(userEmail: string) {
   const queue = (ctx.email as BullEmailQueue).queue;
   const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
-  return jobs.filter((j) => j.data.to === userEmail).map((j) => j.data.template);
+  return jobs.filter((j) => j.data.to === userEmail && j.data.template.startsWith('kyc-')).map((j) => j.data.template);
 }
 
 async function startKyc(user: TestUser, provider: string) {

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000_foundation } from './Migration20261128000000_foundation';
 import { Migration20261128100000_kyc } from './Migration20261128100000_kyc';
 import { Migration20261128200000_trading } from './Migration20261128200000_trading';
+import { Migration20261128300000_aml } from './Migration20261128300000_aml';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000000_foundation', class: Migration20261128000000_foundation },
   { name: 'Migration20261128100000_kyc', class: Migration20261128100000_kyc },
   { name: 'Migration20261128200000_trading', class: Migration20261128200000_trading },
+  { name: 'Migration20261128300000_aml', class: Migration20261128300000_aml },
 ];
