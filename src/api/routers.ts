@@ -1,4 +1,10 @@
 import type Router from '@koa/router';
+import { allQueueMetrics, opportunityStore, queueSet } from '../queues';
+import { emailHelpers } from '../queues/email-producer';
+import { createPrometheusMetrics } from '../queues/metrics';
+import { createAdminQueuesRouter } from './routes/admin-queues';
+import { createArbitrageRouter } from './routes/arbitrage';
+import { createMetricsRouter } from './routes/metrics';
 import { checkTemporal } from '../temporal/connection';
 import type { AppContext } from '../main/context';
 import { createAuthRouter } from './routes/auth';
@@ -20,7 +26,12 @@ export function buildRouters(ctx: AppContext): Router[] {
       { name: 'redis', check: () => ctx.redis.ping() },
       { name: 'temporal', check: () => checkTemporal(ctx.temporal) },
     ]),
-    createAuthRouter({ tokens: ctx.tokens }),
+    createAuthRouter({
+      tokens: ctx.tokens,
+      // Welcome email; the job id makes a repeated hook call a no-op.
+      onRegistered: (user) => emailHelpers(ctx.email).sendWelcomeEmail(user.email, user.fullName, `welcome-${user.id}`),
+    }),
+    ...queueRouters(ctx),
     createKycRouter({
       tokens: ctx.tokens,
       providers: kycProvidersFromConfig(ctx.config),
@@ -47,6 +58,34 @@ export function buildRouters(ctx: AppContext): Router[] {
       tokens: ctx.tokens,
       symbols: ctx.config.SYMBOLS,
       activityObserver: () => ctx.activityObserver,
+    }),
+  ];
+}
+
+/** Issue 6: arbitrage opportunities, queue dashboard and metrics, Prometheus. */
+function queueRouters(ctx: AppContext): Router[] {
+  let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
+  return [
+    createArbitrageRouter({
+      tokens: ctx.tokens,
+      store: opportunityStore(ctx),
+      queue: () => queueSet(ctx).ai,
+      symbols: ctx.config.ARBITRAGE_SYMBOLS,
+    }),
+    createAdminQueuesRouter({
+      tokens: ctx.tokens,
+      queues: () => [queueSet(ctx).email, queueSet(ctx).ai.queue],
+      metrics: () => allQueueMetrics(ctx),
+      sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
+    }),
+    createMetricsRouter({
+      token: ctx.config.METRICS_TOKEN,
+      prometheus: () =>
+        (prometheus ??= createPrometheusMetrics({
+          queues: { email: queueSet(ctx).email, ai: queueSet(ctx).ai.queue },
+          temporal: ctx.temporal,
+          taskQueues: ctx.taskQueues,
+        })),
     }),
   ];
 }

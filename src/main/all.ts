@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '../config';
 import { startApi } from './api';
 import { createContext } from './context';
+import { initQueues } from '../queues';
 import { installTemporalRuntime, startWorker } from './worker';
 
 /** API and worker in one process: what `npm start` runs on a developer's machine. */
@@ -10,6 +11,7 @@ async function main() {
   const ctx = await createContext(config, 'all');
   ctx.shutdown.onSignals();
   const worker = await startWorker(ctx);
+  if (config.QUEUE_WORKERS) await initQueues(ctx);
   const api = await startApi(ctx);
   ctx.logger.info({ url: api.url }, 'ready');
   await worker.done;

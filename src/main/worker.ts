@@ -5,6 +5,7 @@ import { connectWorker } from '../temporal/connection';
 import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../temporal/worker';
 import { BinaryTrades, startReconciler } from '../services/binary-trades';
 import { createContext, type AppContext } from './context';
+import { initQueues } from '../queues';
 
 export interface RunningWorker {
   /** Resolves when every worker has stopped. */
@@ -63,6 +64,8 @@ if (require.main === module) {
     const ctx = await createContext(config, 'worker');
     ctx.shutdown.onSignals();
     const { done } = await startWorker(ctx);
+    // BullMQ workers (email, AI scans); closed by ctx.shutdown before Redis.
+    if (config.QUEUE_WORKERS) await initQueues(ctx);
     await done;
   })().catch((err) => {
     process.stderr.write(`worker failed: ${(err as Error).stack ?? err}\n`);

@@ -1,0 +1,157 @@
+import type { AppContext } from '../../src/main/context';
+import { initQueues, allQueueMetrics, type RunningQueues } from '../../src/queues';
+import { BullEmailQueue, emailHelpers } from '../../src/queues/email-producer';
+import { createTestContext } from '../helpers/context';
+import { eventually } from '../helpers/eventually';
+import { decodeQuotedPrintable, startSendGridServer, startSmtpServer } from '../helpers/mail-servers';
+
+const started: { ctx: AppContext; queues?: RunningQueues }[] = [];
+const closers: (() => Promise<void>)[] = [];
+
+async function queueProcess(env: Record<string, string>) {
+  const ctx = await createTestContext({ AI_SCAN_SCHEDULE: 'false', ...env });
+  const queues = await initQueues(ctx, { workers: ['email'] });
+  started.push({ ctx, queues });
+  return { ctx, queues };
+}
+
+afterAll(async () => {
+  for (const { ctx } of started) await ctx.shutdown.run('test done');
+  for (const close of closers) await close();
+});
+
+describe('email-notifications over a real SMTP server', () => {
+  it('delivers 500 emails exactly once, even when every helper call is repeated with the same job id', async () => {
+    const smtp = await startSmtpServer();
+    closers.push(smtp.close);
+    const { ctx } = await queueProcess({
+      EMAIL_PROVIDER: 'SMTP',
+      SMTP_URL: smtp.url,
+      EMAIL_CONCURRENCY: '20',
+      EMAIL_RATE_MAX: '100000',
+      EMAIL_RATE_DURATION_MS: '1000',
+    });
+    const h = emailHelpers(ctx.email);
+    const to = (i: number) => `user-${i}@example.test`;
+    const sendAll = () =>
+      Promise.all(
+        Array.from({ length: 500 }, (_, i) => {
+          const id = `bulk-${i}`;
+          switch (i % 5) {
+            case 0:
+              return h.sendWelcomeEmail(to(i), `User ${i}`, id);
+            case 1:
+              return h.sendKYCApprovalEmail(to(i), `User ${i}`, id);
+            case 2:
+              return h.sendKYCRejectionEmail(to(i), `User ${i}`, `reason ${i}`, id);
+            case 3:
+              return h.sendWithdrawalApprovalEmail(to(i), `${i}.00 USD`, id);
+            default:
+              return h.sendAccountFrozenEmail(to(i), `case ${i}`, id);
+          }
+        }),
+      );
+    await sendAll();
+    await sendAll(); // the same job ids again: no new jobs
+
+    const email = (ctx.email as BullEmailQueue).queue;
+    await eventually(async () => (await email.getJobCounts('completed')).completed === 500, 90_000, '500 completed');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.deliveries).toHaveLength(500);
+    const recipients = smtp.deliveries.map((d) => d.to.join(','));
+    expect(new Set(recipients).size).toBe(500);
+    for (let i = 0; i < 500; i++) expect(recipients).toContain(to(i));
+
+    // What arrived: sender, subject and body of a rejection.
+    const rejection = smtp.deliveries.find((d) => d.to[0] === to(7))!;
+    expect(rejection.from).toBe(ctx.config.EMAIL_FROM);
+    expect(rejection.raw).toMatch(/^Subject: Your identity verification was not approved\r?$/m);
+    expect(rejection.raw).toMatch(/^Message-ID: <bulk-7@/m);
+    const body = decodeQuotedPrintable(rejection.raw);
+    expect(body).toContain('Hello User 7,');
+    expect(body).toContain('Reason: reason 7');
+    expect(body).toContain('<p>Hello User 7,</p>');
+    const withdrawal = decodeQuotedPrintable(smtp.deliveries.find((d) => d.to[0] === to(8))!.raw);
+    expect(withdrawal).toContain('Your withdrawal of 8.00 USD was approved.');
+  });
+
+  it('the limiter holds: with 5 per 2 s, no 1.5 s window of deliveries holds more than 5', async () => {
+    const smtp = await startSmtpServer();
+    closers.push(smtp.close);
+    const { ctx } = await queueProcess({
+      EMAIL_PROVIDER: 'SMTP',
+      SMTP_URL: smtp.url,
+      EMAIL_CONCURRENCY: '10',
+      EMAIL_RATE_MAX: '5',
+      EMAIL_RATE_DURATION_MS: '2000',
+    });
+    const h = emailHelpers(ctx.email);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => h.sendWelcomeEmail(`rate-${i}@example.test`, 'R')));
+    await eventually(async () => smtp.deliveries.length === 20, 60_000, '20 deliveries');
+    const times = smtp.deliveries.map((d) => d.at).sort((a, b) => a - b);
+    // The limiter starts at most 5 jobs per 2 s window; delivery latency may shift a message by
+    // less than 0.5 s, so any 1.5 s span of delivery times holds at most 5.
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1500).length).toBeLessThanOrEqual(5);
+    // 20 emails at 5 per window need at least 4 windows: three full waits.
+    expect(times[19]! - times[0]!).toBeGreaterThanOrEqual(3 * 2000 - 500);
+  });
+});
+
+describe('email-notifications over the SendGrid v3 API', () => {
+  it('retries 429/5xx until delivered (3 attempts), fails a 4xx at once, and metrics show both', async () => {
+    const sendgrid = await startSendGridServer((to, n) => {
+      if (to.startsWith('flaky')) return [429, 503][n - 1];
+      if (to.startsWith('bad')) return 400;
+      return undefined;
+    });
+    closers.push(sendgrid.close);
+    const { ctx } = await queueProcess({
+      EMAIL_PROVIDER: 'SENDGRID',
+      SENDGRID_API_KEY: 'SG.test-key',
+      SENDGRID_BASE_URL: sendgrid.url,
+    });
+    // The producer with the seed's attempts but a short backoff, so the test takes seconds.
+    const producer = new BullEmailQueue(ctx.redis, ctx.config.REDIS_PREFIX, { backoffMs: 200 });
+    const h = emailHelpers(producer);
+    await h.sendKYCApprovalEmail('flaky@example.test', 'Flaky <b>User</b>', 'flaky-1');
+    await h.sendAccountFrozenEmail('bad@example.test', 'sanctions match', 'bad-1');
+
+    const flaky = await eventually(
+      async () => {
+        const job = await producer.queue.getJob('flaky-1');
+        return (await job?.getState()) === 'completed' && job;
+      },
+      30_000,
+      'flaky job completed',
+    );
+    expect(flaky.attemptsMade).toBe(3);
+    expect(sendgrid.countFor('flaky@example.test')).toBe(3);
+
+    const bad = await eventually(
+      async () => {
+        const job = await producer.queue.getJob('bad-1');
+        return (await job?.getState()) === 'failed' && job;
+      },
+      30_000,
+      'bad job failed',
+    );
+    expect(bad.attemptsMade).toBe(1);
+    expect(bad.failedReason).toContain('HTTP 400');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sendgrid.countFor('bad@example.test')).toBe(1);
+
+    // The real request shape.
+    const req = sendgrid.requests.find((r) => r.body.personalizations[0].to[0].email === 'flaky@example.test')!;
+    expect(req).toMatchObject({ path: '/v3/mail/send', method: 'POST', authorization: 'Bearer SG.test-key' });
+    expect(req.contentType).toMatch(/^application\/json/);
+    expect(req.body.from).toEqual({ email: ctx.config.EMAIL_FROM });
+    expect(req.body.subject).toBe('Your identity verification was approved');
+    expect(req.body.content.map((c: any) => c.type)).toEqual(['text/plain', 'text/html']);
+    expect(req.body.content[1].value).toContain('Hello Flaky &lt;b&gt;User&lt;/b&gt;,');
+    expect(req.body.custom_args).toEqual({ idempotency_key: 'flaky-1' });
+
+    const metrics = await allQueueMetrics(ctx);
+    expect(metrics.email).toEqual({ waiting: 0, active: 0, completed: 1, failed: 1, delayed: 0 });
+    await producer.close();
+  });
+});
