@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
 import { buildRouters } from '../api/routers';
 import { loadConfigOrExit } from '../config';
+import { attachRealtime, type RealtimeServer } from '../realtime/server';
 import { createContext, type AppContext } from './context';
 
 export interface RunningApi {
   server: Server;
   url: string;
+  realtime: RealtimeServer;
 }
 
 /** Serves the API on `port` (0 = any free port). Closing is registered with ctx.shutdown. */
@@ -21,14 +23,26 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
   const server = createServer(app.callback());
   // Keep-alive sockets idle longer than a load balancer's timeout avoid spurious 502s.
   server.keepAliveTimeout = 65_000;
+  // Socket.IO on the same server (before listen, so the upgrade handler is there from the start).
+  const realtime = attachRealtime(server, {
+    config: ctx.config,
+    logger: ctx.logger,
+    redis: ctx.redis,
+    tokens: ctx.tokens,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '0.0.0.0', () => resolve());
+  }).catch(async (err: unknown) => {
+    await realtime.disconnectSocket();
+    throw err;
   });
   ctx.shutdown.add('http', () => closeServer(server));
+  // Registered after 'http', so it runs before it: open websockets would keep server.close() waiting.
+  ctx.shutdown.add('socket.io', () => realtime.disconnectSocket());
   const { port: bound } = server.address() as AddressInfo;
   ctx.logger.info({ port: bound }, 'api listening');
-  return { server, url: `http://127.0.0.1:${bound}` };
+  return { server, url: `http://127.0.0.1:${bound}`, realtime };
 }
 
 /** Stops accepting, lets in-flight requests finish, then drops idle keep-alive sockets. */

@@ -1,20 +1,41 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
-import { socketIoChannelKey, type EventName, type EventPublisher, type ServerEvents } from './events';
+import {
+  socketIoChannelKey,
+  type EventName,
+  type EventPublisher,
+  type ServerEvents,
+  type ServerToClientEvents,
+} from './events';
 
 /**
- * Publishes through @socket.io/redis-emitter: a PUBLISH on the adapter's channel that every
- * Socket.IO server (with the Redis adapter on the same key) delivers to its local sockets.
- * Works from any process, with or without a Socket.IO server.
+ * Publishes through @socket.io/redis-emitter: a PUBLISH on the classic Redis adapter's channel
+ * (`<key>#/#` or `<key>#/#<room>#`) that every Socket.IO server with the adapter on the same key
+ * delivers to its local sockets. Works from any process, with or without a Socket.IO server;
+ * API processes use it too, so there is one delivery path.
+ *
+ * The emitter fires PUBLISH and forgets the reply, so a Redis outage would surface as an
+ * unhandled rejection (which ends a Node process). Here the emitter is handed a client whose
+ * `publish` records the reply, and `publish()` awaits it: the caller gets the error (an activity
+ * retries) and nothing is left unhandled.
  */
 export class RedisEmitterPublisher implements EventPublisher {
-  private readonly emitter: Emitter;
+  private readonly emitter: Emitter<ServerToClientEvents>;
+  private lastReply: Promise<unknown> | undefined;
 
   constructor(redis: Redis, redisPrefix: string) {
-    this.emitter = new Emitter(redis, { key: socketIoChannelKey(redisPrefix) });
+    const client = {
+      publish: (channel: string, message: Buffer | string) => (this.lastReply = redis.publish(channel, message)),
+    };
+    this.emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoChannelKey(redisPrefix) });
   }
 
   async publish<E extends EventName>(rooms: string | string[], event: E, payload: ServerEvents[E]): Promise<void> {
-    this.emitter.to(rooms).emit(event, payload);
+    if (Array.isArray(rooms) && rooms.length === 0) return; // no rooms would mean "everyone"
+    this.lastReply = undefined;
+    // emit() is synchronous up to the PUBLISH call, so lastReply is this event's reply.
+    (this.emitter.to(rooms).emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);
+    const reply = this.lastReply;
+    await reply;
   }
 }

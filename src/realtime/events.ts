@@ -31,9 +31,35 @@ export interface ServerEvents {
 
 export type EventName = keyof ServerEvents;
 
+/** What the server emits to a socket: every published event, plus the session greeting. */
+export type ServerToClientEvents = { [E in EventName]: (payload: ServerEvents[E]) => void } & {
+  /** Sent once per connection: who the server took the client to be, its rooms, and which instance it is on. */
+  'session:ready': (session: SessionInfo) => void;
+};
+
+export interface SessionInfo {
+  userId: string;
+  role: string;
+  rooms: string[];
+  /** The API instance holding this connection (INSTANCE_ID); useful for support and failover checks. */
+  instance: string;
+}
+
+/** Answer to a room request; a refusal says why. */
+export type RoomAck = { ok: true; rooms: string[] } | { ok: false; error: { code: string; message: string } };
+
+/** What a client may send: ask to join or leave an opt-in room (only `arbitrage` today). */
+export interface ClientToServerEvents {
+  'room:join': (room: string, ack?: (answer: RoomAck) => void) => void;
+  'room:leave': (room: string, ack?: (answer: RoomAck) => void) => void;
+}
+
 export const userRoom = (userId: string) => `user:${userId}`;
 export const ADMINS_ROOM = 'admins';
 export const ARBITRAGE_ROOM = 'arbitrage';
+
+/** Rooms a client may join or leave on request; `user:<id>` and `admins` are assigned by the server. */
+export const OPT_IN_ROOMS: readonly string[] = [ARBITRAGE_ROOM];
 
 /** Publishes to rooms on every API instance. Used by API code, activities and queue workers alike. */
 export interface EventPublisher {
