@@ -9,6 +9,8 @@ import { freePort } from '../../scripts/stack/net';
 import { TokenService } from '../../src/auth/tokens';
 import type { AppContext } from '../../src/main/context';
 import { ADMINS_ROOM, ARBITRAGE_ROOM, userRoom, type RoomAck, type SessionInfo } from '../../src/realtime/events';
+import { amlWorkflowId } from '../../src/services/aml';
+import { binaryWorkflowId } from '../../src/services/binary-trades';
 import { kycWorkflowId } from '../../src/services/kyc-cases';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
@@ -244,41 +246,63 @@ describe('events across instances', () => {
     expect(adminOnB.of('kyc:status')).toHaveLength(0);
   });
 
-  it('a binary settlement published from another process reaches only the owner, once', async () => {
-    const ownerId = randomUUID();
-    const otherId = randomUUID();
-    const owner = await connected(A.url, { token: await ctx.tokens.issue({ userId: ownerId, role: 'USER' }) });
-    const other = await connected(A.url, { token: await ctx.tokens.issue({ userId: otherId, role: 'USER' }) });
-    const tradeId = randomUUID();
-    await publisher.publish(userRoom(ownerId), 'binary:resolved', {
-      tradeId,
-      userId: ownerId,
-      status: 'WON',
-      openPrice: 4300000,
-      closePrice: 4310000,
-      payout: 18500,
-      at: new Date().toISOString(),
+  it('a binary trade opened through C and settled by the worker process reaches the owner on A once, no one else', async () => {
+    const http = httpClient(C.url);
+    const owner = await registerUser(http);
+    const other = await registerUser(http);
+    const ownerOnA = await connected(A.url, owner);
+    const otherOnA = await connected(A.url, other);
+    const otherOnB = await connected(B.url, other);
+
+    const deposit = await http.post('/wallet/deposit', { amount: '100.00' }, owner.token, {
+      'idempotency-key': `dep-${randomUUID()}`,
     });
-    await barrier(owner, other);
-    expect(owner.of('binary:resolved').map((r) => r.payload.tradeId)).toEqual([tradeId]);
-    expect(other.of('binary:resolved')).toHaveLength(0);
+    expect(deposit.status).toBe(201);
+    const open = await http.post(
+      '/binary/open',
+      { symbol: 'BTCUSD', direction: 'UP', stake: '10', expiry: 1 },
+      owner.token,
+    );
+    expect(open.status).toBe(201);
+    startedWorkflows.push(binaryWorkflowId(open.body.id));
+
+    const resolved = await ownerOnA.waitFor('binary:resolved', (p) => p.tradeId === open.body.id);
+    expect(resolved.payload).toMatchObject({ userId: owner.id, tradeId: open.body.id });
+    expect(['WON', 'LOST', 'TIE']).toContain(resolved.payload.status);
+    await barrier(ownerOnA, otherOnA, otherOnB);
+    expect(ownerOnA.of('binary:resolved')).toHaveLength(1);
+    expect(ownerOnA.of('binary:opened', (p) => p.tradeId === open.body.id)).toHaveLength(1);
+    // The deposit's balance (published by C's process) and the stake's and payout's (by the worker).
+    expect(ownerOnA.of('wallet:balance').length).toBeGreaterThanOrEqual(2);
+    for (const c of [otherOnA, otherOnB]) {
+      expect(c.of('binary:resolved')).toHaveLength(0);
+      expect(c.of('binary:opened')).toHaveLength(0);
+      expect(c.of('wallet:balance')).toHaveLength(0);
+    }
   });
 
-  it('an admin on B receives aml:frozen published by another process; users do not', async () => {
-    const admin = await connected(B.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'ADMIN' }) });
+  it('an admin on B receives aml:frozen for a freeze triggered through A; other users do not', async () => {
+    const httpA = httpClient(A.url);
+    const admin = await createStaff(ctx, 'ADMIN');
+    const adminOnB = await connected(B.url, admin);
     const master = await connected(C.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'MASTER' }) });
-    const user = await connected(A.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'USER' }) });
-    const frozenUser = randomUUID();
-    await publisher.publish(ADMINS_ROOM, 'aml:frozen', {
-      userId: frozenUser,
-      reason: 'velocity',
-      caseId: 'case-1',
-      at: new Date().toISOString(),
+    const bystander = await connected(B.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'USER' }) });
+    // A user from a banned country: the first deposit through A requests a freeze.
+    const user = await registerUser(httpA, { country: 'IR' });
+    const userOnA = await connected(A.url, user);
+    const deposit = await httpA.post('/wallet/deposit', { amount: '10' }, user.token, {
+      'idempotency-key': `dep-${randomUUID()}`,
     });
-    await barrier(admin, master, user);
-    expect(admin.of('aml:frozen').map((r) => r.payload.userId)).toEqual([frozenUser]);
-    expect(master.of('aml:frozen')).toHaveLength(1);
-    expect(user.of('aml:frozen')).toHaveLength(0);
+    expect(deposit.status).toBe(201);
+    startedWorkflows.push(amlWorkflowId(user.id));
+
+    const frozen = await adminOnB.waitFor('aml:frozen', (p) => p.userId === user.id);
+    expect(frozen.payload).toMatchObject({ userId: user.id });
+    await barrier(adminOnB, bystander, userOnA, master);
+    expect(adminOnB.of('aml:frozen')).toHaveLength(1);
+    expect(master.of('aml:frozen', (p) => p.userId === user.id)).toHaveLength(1);
+    expect(userOnA.of('aml:frozen')).toHaveLength(1); // the owner is told too
+    expect(bystander.of('aml:frozen')).toHaveLength(0);
   });
 });
 
