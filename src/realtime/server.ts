@@ -79,8 +79,10 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
   const log = deps.logger.child({ component: 'socket.io', instance });
 
-  const pubClient = deps.redis.duplicate({ connectionName: 'socket.io-pub' });
-  const subClient = deps.redis.duplicate({ connectionName: 'socket.io-sub' });
+  // No per-request retry limit: while Redis is away the adapter's (p)subscribe and publish wait for
+  // the reconnect instead of rejecting unhandled inside the adapter.
+  const pubClient = deps.redis.duplicate({ connectionName: 'socket.io-pub', maxRetriesPerRequest: null });
+  const subClient = deps.redis.duplicate({ connectionName: 'socket.io-sub', maxRetriesPerRequest: null });
   for (const client of [pubClient, subClient]) {
     client.on('error', (err: Error) => log.warn({ err: err.message }, 'socket.io redis error'));
   }
