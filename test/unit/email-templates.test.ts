@@ -53,3 +53,11 @@ describe('email templates', () => {
     expect([400, 401, 403, 404, 413].map(isRetryableHttpStatus)).toEqual([false, false, false, false, false]);
   });
 });
+
+describe('optional greeting', () => {
+  it('greets by name in the seed name-less templates when the caller passes one', () => {
+    expect(renderEmail({ template: 'withdrawal-approved', data: { amount: '5.00' } }).text).not.toContain('Hello');
+    const r = renderEmail({ template: 'account-frozen', data: { name: 'Ada', reason: 'r' } });
+    expect(r.text.startsWith('Hello Ada,\n')).toBe(true);
+  });
+});

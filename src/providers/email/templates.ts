@@ -47,6 +47,9 @@ const lit = (literal: string): Part => ({ literal });
 
 const greeting = (v: (key: string, fallback?: string) => Part) => [lit('Hello '), v('name', 'there'), lit(',')];
 
+/** The seed's helpers for these templates take no name; callers that know it pass one. */
+const optionalGreeting = (d: Data, v: (key: string, fallback?: string) => Part) => (d.name ? [greeting(v)] : []);
+
 const TEMPLATES: Record<EmailTemplate, TemplateDef> = {
   welcome: {
     subject: () => 'Welcome to the platform',
@@ -74,6 +77,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDef> = {
   'withdrawal-approved': {
     subject: () => 'Your withdrawal was approved',
     paragraphs: (d, v) => [
+      ...optionalGreeting(d, v),
       [
         lit('Your withdrawal of '),
         v('amount'),
@@ -86,6 +90,7 @@ const TEMPLATES: Record<EmailTemplate, TemplateDef> = {
   'account-frozen': {
     subject: () => 'Your account has been frozen',
     paragraphs: (d, v) => [
+      ...optionalGreeting(d, v),
       [lit('Your account has been frozen pending a compliance review. Trading and withdrawals are paused.')],
       ...(d.reason ? [[lit('Reason: '), v('reason')]] : []),
       [lit('Our compliance team will contact you. Please do not open a new account.')],
@@ -93,7 +98,10 @@ const TEMPLATES: Record<EmailTemplate, TemplateDef> = {
   },
   'account-unfrozen': {
     subject: () => 'Your account is active again',
-    paragraphs: () => [[lit('The compliance review of your account is complete and your account is active again.')]],
+    paragraphs: (d, v) => [
+      ...optionalGreeting(d, v),
+      [lit('The compliance review of your account is complete and your account is active again.')],
+    ],
   },
 };
 
