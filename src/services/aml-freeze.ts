@@ -1,77 +1,51 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { audit, SYSTEM_ACTOR } from './audit';
+import { audit, SYSTEM_ACTOR, type Actor } from './audit';
 
 /** Freeze: user FROZEN and wallet locked, in one transaction with their audit rows. Idempotent. */
-export async function freezeAccount(em: EntityManager, userId: string, reason: string): Promise<boolean> {
+export const freezeAccount = (em: EntityManager, userId: string, reason: string) =>
+  setFrozen(em, userId, true, SYSTEM_ACTOR('aml-freeze'), reason);
+
+/** Unfreeze after the approvals: user ACTIVE and wallet unlocked, audited. Idempotent. */
+export const unfreezeAccount = (em: EntityManager, userId: string, approvals: string[], notes: string | null) =>
+  setFrozen(
+    em,
+    userId,
+    false,
+    { type: 'ADMIN', id: approvals.join(',') },
+    `unfrozen with the approvals of ${approvals.join(' and ')}${notes ? `: ${notes}` : ''}`,
+  );
+
+async function setFrozen(em: EntityManager, userId: string, frozen: boolean, actor: Actor, reason: string) {
   return em.transactional(async (tx) => {
     const [row] = await tx.execute<{ status: string; locked: boolean }[]>(
       `select u.status, w.locked from users u join wallets w on w.user_id = u.id where u.id = ? for update of u, w`,
       [userId],
     );
     if (!row) throw new Error(`user ${userId} not found`);
-    if (row.status === 'FROZEN' && row.locked) return false;
-    await tx.execute(`update users set status = 'FROZEN', updated_at = now() where id = ?`, [userId]);
-    await tx.execute(`update wallets set locked = true, locked_reason = ?, updated_at = now() where user_id = ?`, [
-      `AML: ${reason}`.slice(0, 500),
+    const status = frozen ? 'FROZEN' : 'ACTIVE';
+    if (row.status === status && row.locked === frozen) return false;
+    await tx.execute(`update users set status = ?, updated_at = now() where id = ?`, [status, userId]);
+    await tx.execute(`update wallets set locked = ?, locked_reason = ?, updated_at = now() where user_id = ?`, [
+      frozen,
+      frozen ? `AML: ${reason}`.slice(0, 500) : null,
       userId,
     ]);
-    const actor = SYSTEM_ACTOR('aml-freeze');
     audit(tx, {
       actor,
-      action: 'user.frozen',
+      action: frozen ? 'user.frozen' : 'user.unfrozen',
       targetType: 'user',
       targetId: userId,
       before: { status: row.status },
-      after: { status: 'FROZEN' },
+      after: { status },
       reason,
     });
     audit(tx, {
       actor,
-      action: 'wallet.locked',
+      action: frozen ? 'wallet.locked' : 'wallet.unlocked',
       targetType: 'wallet',
       targetId: userId,
       before: { locked: row.locked },
-      after: { locked: true },
-      reason,
-    });
-    return true;
-  });
-}
-
-export async function unfreezeAccount(
-  em: EntityManager,
-  userId: string,
-  approvals: string[],
-  notes: string | null,
-): Promise<boolean> {
-  return em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ status: string; locked: boolean }[]>(
-      `select u.status, w.locked from users u join wallets w on w.user_id = u.id where u.id = ? for update of u, w`,
-      [userId],
-    );
-    if (!row || (row.status === 'ACTIVE' && !row.locked)) return false;
-    await tx.execute(`update users set status = 'ACTIVE', updated_at = now() where id = ?`, [userId]);
-    await tx.execute(`update wallets set locked = false, locked_reason = null, updated_at = now() where user_id = ?`, [
-      userId,
-    ]);
-    const actor = { type: 'ADMIN' as const, id: approvals.join(',') };
-    const reason = `unfrozen with the approvals of ${approvals.join(' and ')}${notes ? `: ${notes}` : ''}`;
-    audit(tx, {
-      actor,
-      action: 'user.unfrozen',
-      targetType: 'user',
-      targetId: userId,
-      before: { status: row.status },
-      after: { status: 'ACTIVE' },
-      reason,
-    });
-    audit(tx, {
-      actor,
-      action: 'wallet.unlocked',
-      targetType: 'wallet',
-      targetId: userId,
-      before: { locked: row.locked },
-      after: { locked: false },
+      after: { locked: frozen },
       reason,
     });
     return true;

@@ -30,72 +30,49 @@ export interface MoneyMovementResult {
   createdAt: string;
 }
 
+type Movement = MoneyMovementResult['kind'];
+
 /** Cash in from outside (the payment rail is out of scope): wallet +, system:cash -. */
-export async function deposit(
-  em: EntityManager,
-  userId: string,
-  amount: Minor,
-  key: string,
-): Promise<MoneyMovementResult> {
-  return em.transactional(async (tx) => {
-    const state = await accountState(tx, userId);
-    if (state.status === 'FROZEN')
-      throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
-    const posted = await postTransaction(tx, {
-      idempotencyKey: `deposit-${userId}-${key}`,
-      kind: 'deposit',
-      request: { userId, amount },
-      lines: [
-        { account: walletAccount(userId), amount },
-        { account: systemAccount('cash'), amount: -amount },
-      ],
-    });
-    if (!posted.replayed) {
-      audit(tx, {
-        actor: { type: 'USER', id: userId },
-        action: 'wallet.deposit',
-        targetType: 'wallet',
-        targetId: userId,
-        after: { amount, transactionId: posted.id },
-      });
-    }
-    return {
-      transactionId: posted.id,
-      kind: 'deposit',
-      amount,
-      balance: await walletBalance(tx, userId),
-      createdAt: posted.createdAt.toISOString(),
-    };
-  });
-}
+export const deposit = (em: EntityManager, userId: string, amount: Minor, key: string) =>
+  moveCash(em, 'deposit', userId, amount, key);
 
 /** Cash out: requires an APPROVED KYC, an ACTIVE account and an unlocked wallet. */
-export async function withdraw(
+export const withdraw = (em: EntityManager, userId: string, amount: Minor, key: string) =>
+  moveCash(em, 'withdrawal', userId, amount, key);
+
+/** One cash movement between the wallet and `system:cash`, audited, idempotent by `key`. */
+async function moveCash(
   em: EntityManager,
+  kind: Movement,
   userId: string,
   amount: Minor,
   key: string,
 ): Promise<MoneyMovementResult> {
   return em.transactional(async (tx) => {
     const state = await accountState(tx, userId);
-    if (state.status === 'FROZEN')
+    if (state.status === 'FROZEN') {
       throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
-    if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
-    if (!(await canUserWithdraw(tx, userId)))
-      throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
+    }
+    if (kind === 'withdrawal') {
+      if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
+      if (!(await canUserWithdraw(tx, userId))) {
+        throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
+      }
+    }
+    const toWallet = kind === 'deposit' ? amount : -amount;
     const posted = await postTransaction(tx, {
-      idempotencyKey: `withdrawal-${userId}-${key}`,
-      kind: 'withdrawal',
+      idempotencyKey: `${kind}-${userId}-${key}`,
+      kind,
       request: { userId, amount },
       lines: [
-        { account: walletAccount(userId), amount: -amount },
-        { account: systemAccount('cash'), amount },
+        { account: walletAccount(userId), amount: toWallet },
+        { account: systemAccount('cash'), amount: -toWallet },
       ],
     });
     if (!posted.replayed) {
       audit(tx, {
         actor: { type: 'USER', id: userId },
-        action: 'wallet.withdrawal',
+        action: `wallet.${kind}`,
         targetType: 'wallet',
         targetId: userId,
         after: { amount, transactionId: posted.id },
@@ -103,7 +80,7 @@ export async function withdraw(
     }
     return {
       transactionId: posted.id,
-      kind: 'withdrawal',
+      kind,
       amount,
       balance: await walletBalance(tx, userId),
       createdAt: posted.createdAt.toISOString(),
