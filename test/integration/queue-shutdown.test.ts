@@ -9,7 +9,10 @@ import { startSmtpServer } from '../helpers/mail-servers';
 const root = join(__dirname, '..', '..');
 
 function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'test/helpers/queue-worker-process.ts')], {
+  // `node --import tsx` rather than the tsx CLI: the CLI relays signals to its own child and
+  // SIGKILLs it when the child does not acknowledge within 30 ms (as can happen on a busy machine).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/helpers/queue-worker-process.ts')], {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
