@@ -10,7 +10,7 @@ import { ArbitrageScanner, OpportunityStore, SpreadStats } from '../services/arb
 import { AiArbitrageQueue, createAiWorker } from './ai-queue';
 import { BullEmailQueue, type EmailJob } from './email-producer';
 import { createEmailWorker } from './email-worker';
-import { getAllQueueMetrics, type AllQueueMetrics } from './metrics';
+import { bullQueueCounts, getAllQueueMetrics, type AllQueueMetrics, type BullQueueCounts } from './metrics';
 import { QUEUE_NAMES } from './names';
 
 export { QUEUE_NAMES };
@@ -52,6 +52,10 @@ export function allQueueMetrics(ctx: AppContext): Promise<AllQueueMetrics> {
     taskQueues: ctx.taskQueues,
   });
 }
+
+/** The seed's per-queue metrics: `{ waiting, active, completed, failed, delayed }`. */
+export const getEmailQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).email);
+export const getAIQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).ai.queue);
 
 /** The simulated venues of ARBITRAGE_VENUES around ARBITRAGE_BASE_PRICES. */
 export function venuesFromConfig(config: AppContext['config']): VenueQuoteSource[] {

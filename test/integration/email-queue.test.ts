@@ -1,5 +1,6 @@
 import type { AppContext } from '../../src/main/context';
-import { initQueues, allQueueMetrics, type RunningQueues } from '../../src/queues';
+import { initQueues, allQueueMetrics, queueSet, type RunningQueues } from '../../src/queues';
+import { createPrometheusMetrics } from '../../src/queues/metrics';
 import { BullEmailQueue, emailHelpers } from '../../src/queues/email-producer';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
@@ -158,6 +159,16 @@ describe('email-notifications over the SendGrid v3 API', () => {
 
     const metrics = await allQueueMetrics(ctx);
     expect(metrics.email).toEqual({ waiting: 0, active: 0, completed: 1, failed: 1, delayed: 0 });
+    // Prometheus job outcomes come from the worker's BullMQ metrics.
+    const prom = createPrometheusMetrics({
+      queues: { email: producer.queue, ai: queueSet(ctx).ai.queue },
+      temporal: ctx.temporal,
+      taskQueues: ctx.taskQueues,
+    });
+    await prom.refresh();
+    const text = await prom.registry.metrics();
+    expect(text).toContain('bullmq_jobs_finished{queue="email-notifications",outcome="completed"} 1');
+    expect(text).toContain('bullmq_jobs_finished{queue="email-notifications",outcome="failed"} 1');
     await producer.close();
   });
 });
