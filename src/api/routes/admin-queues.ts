@@ -67,7 +67,12 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
   const staff = requireStaff(deps.tokens);
 
   router.get(`${BOARD_PATH}/metrics`, staff, async (ctx) => {
-    ctx.body = await deps.metrics();
+    try {
+      ctx.body = await deps.metrics();
+    } catch (err) {
+      ctx.state.logger?.warn({ err }, 'queue metrics unavailable');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'queue metrics are unavailable (Redis or Temporal)');
+    }
   });
 
   router.get(`${BOARD_PATH}/login`, (ctx) => {

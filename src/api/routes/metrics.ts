@@ -24,7 +24,12 @@ export function createMetricsRouter(deps: MetricsRouterDeps) {
       if (!m || !sameSecret(m[1]!, deps.token)) throw new AppError('UNAUTHENTICATED', 'metrics token required');
     }
     const { registry, refresh } = deps.prometheus();
-    await refresh();
+    try {
+      await refresh();
+    } catch (err) {
+      ctx.state.logger?.warn({ err }, 'metrics refresh failed');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'metrics are unavailable (Redis or Temporal)');
+    }
     ctx.type = registry.contentType;
     ctx.body = await registry.metrics();
   });
