@@ -110,6 +110,8 @@ const schema = z
     SOCKET_CONNECT_LIMIT: positiveInt.default(30),
     SOCKET_ROOM_REQUEST_LIMIT: positiveInt.default(30),
     SOCKET_RATE_WINDOW_MS: positiveInt.default(60_000),
+    /** `queue:metrics` to the admins room, once per interval across all instances; 0 turns it off. */
+    QUEUE_METRICS_BROADCAST_MS: z.coerce.number().int().min(0).default(10_000),
 
     // --- AML (issue 5): the seed's thresholds, amounts in whole currency units.
     MAX_DAILY_DEPOSITS: z.coerce.number().positive().default(50_000),

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
 import { buildRouters } from '../api/routers';
 import { loadConfigOrExit } from '../config';
+import { allQueueMetrics } from '../queues';
+import { startQueueMetricsBroadcast } from '../realtime/queue-metrics-broadcast';
 import { attachRealtime, type RealtimeServer } from '../realtime/server';
 import { createContext, type AppContext } from './context';
 
@@ -40,6 +42,17 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
   ctx.shutdown.add('http', () => closeServer(server));
   // Registered after 'http', so it runs before it: open websockets would keep server.close() waiting.
   ctx.shutdown.add('socket.io', () => realtime.disconnectSocket());
+  if (ctx.config.QUEUE_METRICS_BROADCAST_MS > 0) {
+    const stop = startQueueMetricsBroadcast({
+      redis: ctx.redis,
+      redisPrefix: ctx.config.REDIS_PREFIX,
+      events: ctx.events,
+      logger: ctx.logger,
+      intervalMs: ctx.config.QUEUE_METRICS_BROADCAST_MS,
+      collect: async () => ({ ...(await allQueueMetrics(ctx)) }),
+    });
+    ctx.shutdown.add('queue-metrics-broadcast', stop);
+  }
   const { port: bound } = server.address() as AddressInfo;
   ctx.logger.info({ port: bound }, 'api listening');
   return { server, url: `http://127.0.0.1:${bound}`, realtime };

@@ -122,7 +122,7 @@ async function connected(url: string, user: { token: string }, opts?: { reconnec
 }
 
 beforeAll(async () => {
-  const env = childEnv({ REDIS_PREFIX, JWT_SECRET });
+  const env = childEnv({ REDIS_PREFIX, JWT_SECRET, QUEUE_METRICS_BROADCAST_MS: '1000' });
   const [pa, pb, pc] = [await freePort(), await freePort(), await freePort()];
   // Worker and publisher first: the worker's bundling is the slow part, the APIs start meanwhile.
   const worker = startWorkerProcess('worker', env);
@@ -303,6 +303,19 @@ describe('events across instances', () => {
     expect(master.of('aml:frozen', (p) => p.userId === user.id)).toHaveLength(1);
     expect(userOnA.of('aml:frozen')).toHaveLength(1); // the owner is told too
     expect(bystander.of('aml:frozen')).toHaveLength(0);
+  });
+});
+
+describe('queue:metrics', () => {
+  it('reaches admins once per interval from the three instances together, and no USER', async () => {
+    const admin = await connected(A.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'ADMIN' }) });
+    const user = await connected(B.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'USER' }) });
+    await eventually(async () => admin.of('queue:metrics').length >= 3, 30_000, 'three queue:metrics');
+    const slots = admin.of('queue:metrics').map((r) => r.payload.slot);
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(admin.of('queue:metrics')[0]!.payload).toMatchObject({ email: expect.any(Object), ai: expect.any(Object) });
+    await barrier(user);
+    expect(user.of('queue:metrics')).toHaveLength(0);
   });
 });
 
