@@ -6,20 +6,12 @@ import { decodeJwt } from 'jose';
 import { Server, type Socket } from 'socket.io';
 import type { Principal, TokenService } from '../auth/tokens';
 import type { Config } from '../config';
-import { ADMIN_ROLES } from '../db/entities/user';
 import { AppError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { closeRedis } from '../redis/client';
-import {
-  ADMINS_ROOM,
-  OPT_IN_ROOMS,
-  socketIoChannelKey,
-  userRoom,
-  type ClientToServerEvents,
-  type RoomAck,
-  type ServerToClientEvents,
-} from './events';
+import { socketIoChannelKey, type ClientToServerEvents, type RoomAck, type ServerToClientEvents } from './events';
 import { RedisRateLimiter } from './rate-limit';
+import { assignedRooms, decideRoomRequest } from './rooms';
 
 export type SocketData = Principal;
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -142,9 +134,9 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   });
 
   io.on('connection', (socket: RealtimeSocket) => {
-    const { userId, role } = socket.data;
-    const isAdmin = ADMIN_ROLES.includes(role);
-    void socket.join(isAdmin ? [userRoom(userId), ADMINS_ROOM] : userRoom(userId));
+    const principal = socket.data;
+    const { userId, role } = principal;
+    void socket.join(assignedRooms(principal));
     const rooms = () => [...socket.rooms].filter((r) => r !== socket.id).sort();
     log.debug({ userId, role, sid: socket.id }, 'socket connected');
     socket.emit('session:ready', { userId, role, rooms: rooms(), instance });
@@ -155,9 +147,6 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         const reply = (answer: RoomAck) => {
           if (typeof ack === 'function') (ack as (a: RoomAck) => void)(answer);
         };
-        if (typeof room !== 'string' || room.length === 0 || room.length > 200) {
-          return reply(refuse('VALIDATION', 'room must be a non-empty string'));
-        }
         try {
           if (!(await limiter.hit(`rooms:${userId}`, config.SOCKET_ROOM_REQUEST_LIMIT))) {
             return reply(refuse('RATE_LIMITED', 'too many room requests, retry later'));
@@ -165,18 +154,14 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
         } catch {
           return reply(refuse('UNAVAILABLE', 'temporarily unavailable, retry later'));
         }
-        if (OPT_IN_ROOMS.includes(room)) {
-          await (action === 'join' ? socket.join(room) : socket.leave(room));
-          return reply({ ok: true, rooms: rooms() });
+        const decision = decideRoomRequest(principal, action, room);
+        if (decision.kind === 'refuse') {
+          log.info({ userId, room, action, code: decision.code }, 'room request refused');
+          return reply(refuse(decision.code, decision.message));
         }
-        // Rooms the server assigned: already a member; they cannot be left while connected.
-        if (room === userRoom(userId) || (room === ADMINS_ROOM && isAdmin)) {
-          return action === 'join'
-            ? reply({ ok: true, rooms: rooms() })
-            : reply(refuse('FORBIDDEN', `room ${room} is assigned by the server`));
-        }
-        log.info({ userId, room, action }, 'room request refused');
-        return reply(refuse('FORBIDDEN', `not allowed to ${action} room ${room}`));
+        if (decision.kind === 'join') await socket.join(decision.room);
+        if (decision.kind === 'leave') await socket.leave(decision.room);
+        return reply({ ok: true, rooms: rooms() });
       };
     socket.on('room:join', handleRoom('join'));
     socket.on('room:leave', handleRoom('leave'));
