@@ -6,7 +6,8 @@ import { freePort, isListening, waitFor } from '../../scripts/stack/net';
 const root = join(__dirname, '..', '..');
 
 function startApiProcess(port: number): ChildProcess {
-  return spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src/main/api.ts')], {
+  // `node --import tsx`, not the tsx CLI: the CLI relays signals and may kill a child that is still shutting down.
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main/api.ts')], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
