@@ -19,9 +19,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Sanctions fixture: paths are resolved from the project root, which is dist/ once compiled.
+# Sanctions fixture: relative paths are resolved from the working directory, /app.
 COPY data ./data
-COPY data ./dist/data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main/api.js"]

@@ -51,9 +51,9 @@ export function amlThresholdsFromConfig(c: Config): AmlThresholds {
   };
 }
 
-/** Loads the sanctions list (relative paths from the project root). */
+/** Loads the sanctions list; a relative path is taken from the working directory (the project root). */
 export function loadSanctionsList(path: string): SanctionsEntry[] {
-  const full = isAbsolute(path) ? path : resolve(__dirname, '..', '..', path);
+  const full = isAbsolute(path) ? path : resolve(process.cwd(), path);
   return parseSanctionsCsv(readFileSync(full, 'utf8'));
 }
 
