@@ -183,10 +183,8 @@ describe('webhook security and deduplication', () => {
       body: good.body,
       headers: { ...good.headers, 'x-payload-digest-alg': 'MD5' },
     });
-    const tampered = await deliver('SUMSUB', {
-      body: good.body.replace(user.id, user.id.replace(/.$/, '0')),
-      headers: good.headers,
-    });
+    const flipped = user.id.replace(/.$/, (c) => (c === '0' ? '1' : '0')); // always a different byte
+    const tampered = await deliver('SUMSUB', { body: good.body.replace(user.id, flipped), headers: good.headers });
     const onfidoForged = await deliver('ONFIDO', {
       body: '{"payload":{}}',
       headers: { 'x-sha2-signature': 'deadbeef' },
