@@ -73,77 +73,59 @@ const pass = (checkType: CheckType, metadata: Record<string, unknown>): AmlFindi
   metadata,
 });
 
-export function checkVelocity(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { transactionsLastMinute: s.transactionsLastMinute, threshold: t.velocityPerMinute };
-  return s.transactionsLastMinute > t.velocityPerMinute
-    ? {
-        checkType: 'VELOCITY',
-        severity: 'CRITICAL',
-        result: 'FAIL',
-        notes: `${s.transactionsLastMinute} transactions in one minute`,
-        metadata,
-      }
-    : pass('VELOCITY', metadata);
+/** A value strictly above its threshold gives `outcome`; at or below it, PASS. */
+function overThreshold(
+  checkType: CheckType,
+  field: keyof AmlSnapshot,
+  value: number,
+  threshold: number,
+  outcome: { severity: Severity; result: CheckResult; notes: string },
+): AmlFinding {
+  const metadata = { [field]: value, threshold };
+  return value > threshold ? { checkType, ...outcome, metadata } : pass(checkType, metadata);
 }
 
-export function checkTradeAnomaly(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { tradesLastHour: s.tradesLastHour, threshold: t.maxTradesPerHour };
-  return s.tradesLastHour > t.maxTradesPerHour
-    ? {
-        checkType: 'ANOMALY',
-        severity: 'MEDIUM',
-        result: 'REVIEW',
-        notes: `${s.tradesLastHour} trades in one hour`,
-        metadata,
-      }
-    : pass('ANOMALY', metadata);
-}
+export const checkVelocity = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('VELOCITY', 'transactionsLastMinute', s.transactionsLastMinute, t.velocityPerMinute, {
+    severity: 'CRITICAL',
+    result: 'FAIL',
+    notes: `${s.transactionsLastMinute} transactions in one minute`,
+  });
 
-export function checkTradeVolume(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { tradeVolumeToday: s.tradeVolumeToday, threshold: t.maxDailyTradeVolume };
-  return s.tradeVolumeToday > t.maxDailyTradeVolume
-    ? { checkType: 'VOLUME', severity: 'HIGH', result: 'REVIEW', notes: 'daily trade volume above the limit', metadata }
-    : pass('VOLUME', metadata);
-}
+export const checkTradeAnomaly = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('ANOMALY', 'tradesLastHour', s.tradesLastHour, t.maxTradesPerHour, {
+    severity: 'MEDIUM',
+    result: 'REVIEW',
+    notes: `${s.tradesLastHour} trades in one hour`,
+  });
 
-export function checkDailyDeposits(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { depositsToday: s.depositsToday, threshold: t.maxDailyDeposits };
-  return s.depositsToday > t.maxDailyDeposits
-    ? {
-        checkType: 'DEPOSIT_LIMIT',
-        severity: 'HIGH',
-        result: 'REVIEW',
-        notes: 'daily deposits above the limit',
-        metadata,
-      }
-    : pass('DEPOSIT_LIMIT', metadata);
-}
+export const checkTradeVolume = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('VOLUME', 'tradeVolumeToday', s.tradeVolumeToday, t.maxDailyTradeVolume, {
+    severity: 'HIGH',
+    result: 'REVIEW',
+    notes: 'daily trade volume above the limit',
+  });
 
-export function checkDailyWithdrawals(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { withdrawalsToday: s.withdrawalsToday, threshold: t.maxDailyWithdrawals };
-  return s.withdrawalsToday > t.maxDailyWithdrawals
-    ? {
-        checkType: 'WITHDRAWAL_LIMIT',
-        severity: 'HIGH',
-        result: 'REVIEW',
-        notes: 'daily withdrawals above the limit',
-        metadata,
-      }
-    : pass('WITHDRAWAL_LIMIT', metadata);
-}
+export const checkDailyDeposits = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('DEPOSIT_LIMIT', 'depositsToday', s.depositsToday, t.maxDailyDeposits, {
+    severity: 'HIGH',
+    result: 'REVIEW',
+    notes: 'daily deposits above the limit',
+  });
 
-export function checkTradeSize(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
-  const metadata = { largestTradeToday: s.largestTradeToday, threshold: t.maxTradeSize };
-  return s.largestTradeToday > t.maxTradeSize
-    ? {
-        checkType: 'TRADE_SIZE',
-        severity: 'HIGH',
-        result: 'REVIEW',
-        notes: 'a single trade above MAX_TRADE_SIZE',
-        metadata,
-      }
-    : pass('TRADE_SIZE', metadata);
-}
+export const checkDailyWithdrawals = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('WITHDRAWAL_LIMIT', 'withdrawalsToday', s.withdrawalsToday, t.maxDailyWithdrawals, {
+    severity: 'HIGH',
+    result: 'REVIEW',
+    notes: 'daily withdrawals above the limit',
+  });
+
+export const checkTradeSize = (s: AmlSnapshot, t: AmlThresholds) =>
+  overThreshold('TRADE_SIZE', 'largestTradeToday', s.largestTradeToday, t.maxTradeSize, {
+    severity: 'HIGH',
+    result: 'REVIEW',
+    notes: 'a single trade above MAX_TRADE_SIZE',
+  });
 
 export function checkCountry(s: AmlSnapshot, t: AmlThresholds): AmlFinding {
   const metadata = { country: s.country, banned: t.bannedCountries };
