@@ -10,7 +10,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // Integration tests wait on real timers (workflow expiry, retries); workflow bundling takes seconds.
-  testTimeout: 120_000,
+  testTimeout: 180_000,
   // Two cores: the Temporal server, PostgreSQL and Redis share them with the test workers.
   maxWorkers: 2,
 };

@@ -282,15 +282,18 @@ export class AmlEngine implements ActivityObserver {
     });
   }
 
-  /** Running freeze cases with their state. */
+  /**
+   * Running freeze cases of this deployment's task queue, with their state. Each query gets a
+   * short deadline: a case whose worker is down is skipped (logged) instead of stalling the list.
+   */
   async openCases(limit = 100): Promise<AmlCaseState[]> {
     const out: AmlCaseState[] = [];
-    for await (const wf of this.deps.temporal.workflow.list({
-      query: `WorkflowType = "amlFreeze" AND ExecutionStatus = "Running"`,
-    })) {
+    const query = `WorkflowType = "amlFreeze" AND ExecutionStatus = "Running" AND TaskQueue = "${this.deps.taskQueue}"`;
+    for await (const wf of this.deps.temporal.workflow.list({ query })) {
       if (out.length >= limit) break;
       try {
-        out.push(await this.deps.temporal.workflow.getHandle(wf.workflowId).query(amlCaseQuery));
+        const handle = this.deps.temporal.workflow.getHandle(wf.workflowId);
+        out.push(await this.deps.temporal.withDeadline(Date.now() + 3000, () => handle.query(amlCaseQuery)));
       } catch (err) {
         this.deps.logger.warn({ err, workflowId: wf.workflowId }, 'could not query AML case');
       }

@@ -40,7 +40,8 @@ export class KycCases {
       const handle = this.handle(userId);
       const { status } = await handle.describe();
       if (status.name !== 'RUNNING') return null;
-      return await handle.query(kycStateQuery);
+      // A query needs a live worker: do not let a request wait on one that is down.
+      return await this.temporal.withDeadline(Date.now() + 5000, () => handle.query(kycStateQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
