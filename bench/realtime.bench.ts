@@ -13,7 +13,7 @@
  * and stopped again. Everything it starts, it stops.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { RedisEmitterPublisher } from '../src/realtime/emitter-publisher';
 import { userRoom } from '../src/realtime/events';
 import { closeRedis, createRedis } from '../src/redis/client';
 import { childEnv, startApiProcess, stopAllProcesses } from '../test/helpers/processes';
+import { readStackEnv } from '../scripts/stack/env-file';
 
 const projectDir = resolve(__dirname, '..');
 const JWT_SECRET = 'bench-realtime-secret-bench-realtime-secret';
@@ -35,16 +36,7 @@ function arg(args: string[], name: string, fallback: number): number {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
-function stackEnv(): Record<string, string> {
-  const file = join(projectDir, '.data', 'stack.env');
-  if (!existsSync(file)) return {};
-  return Object.fromEntries(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
+const stackEnv = () => readStackEnv(join(projectDir, '.data'));
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;

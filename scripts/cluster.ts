@@ -14,24 +14,15 @@
  * (`npm run stack:stop` stops what `stack:up` started).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readStackEnv } from './stack/env-file';
 
 const root = resolve(__dirname, '..');
 const ports = (process.env.CLUSTER_PORTS ?? '3000,3001,3002').split(',').map((p) => Number(p.trim()));
 const withWorker = process.env.CLUSTER_WORKER !== 'false';
 
-function readStackEnv(): Record<string, string> {
-  const file = join(root, '.data', 'stack.env');
-  if (!existsSync(file)) return {};
-  return Object.fromEntries(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('='))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
+const readStackEnvHere = () => readStackEnv(join(root, '.data'));
 
 /** Node with tsx's loader: signals reach the program itself (the tsx CLI would add a parent). */
 const run = (script: string, env: NodeJS.ProcessEnv) =>
@@ -73,7 +64,7 @@ function main(): void {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const up = spawnSync(tsx, [join(root, 'scripts/stack.ts'), 'up'], { cwd: root, stdio: 'inherit' });
   if (up.status !== 0) process.exit(up.status ?? 1);
-  const env: NodeJS.ProcessEnv = { ...readStackEnv(), ...process.env };
+  const env: NodeJS.ProcessEnv = { ...readStackEnvHere(), ...process.env };
 
   const migrated = spawnSync(tsx, [join(root, 'scripts/migrate.ts')], { cwd: root, env, stdio: 'inherit' });
   if (migrated.status !== 0) process.exit(migrated.status ?? 1);

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeStackEnv } from './stack/env-file';
 import { hostPort } from './stack/net';
 import { ensurePostgres, ensureRedis } from './stack/services';
 import { findTemporalBinary, installTemporal, startDevServer, temporalHealthy } from './stack/temporal';
@@ -67,12 +68,7 @@ async function up(): Promise<void> {
 
   state.env = env;
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  writeFileSync(
-    join(dataDir, 'stack.env'),
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('\n') + '\n',
-  );
+  writeStackEnv(dataDir, env);
   process.stdout.write(`stack up: ${JSON.stringify(env)}\n`);
 }
 
