@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { freePort } from '../scripts/stack/net';
+import { freePort, freePorts } from '../scripts/stack/net';
 import { ensurePostgres, ensureRedis } from '../scripts/stack/services';
 import { findTemporalBinary, startDevServer, temporalHealthy } from '../scripts/stack/temporal';
 import { TokenService } from '../src/auth/tokens';
@@ -81,7 +81,7 @@ export async function main(args: string[]): Promise<void> {
   const redis = createRedis(redisUrl, { name: 'bench-publisher' });
   const sockets: Socket[] = [];
   try {
-    const ports = [await freePort(), await freePort(), await freePort()];
+    const ports = await freePorts(3);
     const t0 = performance.now();
     await Promise.all(ports.map((port, i) => startApiProcess(`api-${i}`, port, env)));
     console.log(`3 API instances up in ${((performance.now() - t0) / 1000).toFixed(1)} s (ports ${ports.join(', ')})`);

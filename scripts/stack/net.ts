@@ -28,6 +28,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `n` distinct free ports (the OS may hand the same one out twice while nothing binds it). */
+export async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { freePort } from '../../scripts/stack/net';
+import { freePorts } from '../../scripts/stack/net';
 import { TokenService } from '../../src/auth/tokens';
 import type { AppContext } from '../../src/main/context';
 import { ADMINS_ROOM, ARBITRAGE_ROOM, userRoom, type RoomAck, type SessionInfo } from '../../src/realtime/events';
@@ -123,7 +123,7 @@ async function connected(url: string, user: { token: string }, opts?: { reconnec
 
 beforeAll(async () => {
   const env = childEnv({ REDIS_PREFIX, JWT_SECRET, QUEUE_METRICS_BROADCAST_MS: '1000' });
-  const [pa, pb, pc] = [await freePort(), await freePort(), await freePort()];
+  const [pa, pb, pc] = (await freePorts(3)) as [number, number, number];
   // Worker and publisher first: the worker's bundling is the slow part, the APIs start meanwhile.
   const worker = startWorkerProcess('worker', env);
   [A, B, C] = await Promise.all([
