@@ -20,5 +20,3 @@ export function payoutFor(outcome: BinaryOutcome, stake: Minor, payoutRateBps: n
   if (outcome === 'TIE') return stake;
   return 0;
 }
-
-export const isSettled = (status: BinaryStatus) => status === 'WON' || status === 'LOST' || status === 'TIE';

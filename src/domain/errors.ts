@@ -36,5 +36,3 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
-
-export const isAppError = (err: unknown): err is AppError => err instanceof AppError;

@@ -31,9 +31,7 @@ export async function canUserWithdraw(em: EntityManager, userId: string): Promis
   return s.kycStatus === 'APPROVED' && s.status === 'ACTIVE' && !s.walletLocked;
 }
 
-/** Runs after every deposit, withdrawal and trade. The AML engine implements it; no-op until then. */
+/** Runs after every deposit, withdrawal and trade; the AML engine implements it. */
 export interface ActivityObserver {
   afterActivity(userId: string, kind: 'deposit' | 'withdrawal' | 'trade' | 'binary'): Promise<void>;
 }
-
-export const noActivityObserver: ActivityObserver = { afterActivity: async () => undefined };

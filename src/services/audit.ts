@@ -34,7 +34,3 @@ export function audit(em: EntityManager, entry: AuditEntry): AuditLog {
   em.persist(row);
   return row;
 }
-
-export async function auditTrail(em: EntityManager, targetType: string, targetId: string): Promise<AuditLog[]> {
-  return em.find(AuditLog, { targetType, targetId }, { orderBy: { id: 'asc' } });
-}
