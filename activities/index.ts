@@ -1,9 +1,9 @@
 import type { AppContext } from '../src/main/context';
-import { kycProvidersFromConfig } from '../src/providers/kyc/registry';
-import { priceFeedFromConfig } from '../src/providers/market';
-import { createAmlActivities } from './aml';
-import { createBinaryActivities } from './binary';
-import { createKycActivities } from './kyc';
+import { kycProvidersFromConfig } from '../src/features/kyc/providers/registry';
+import { priceFeedFromConfig } from '../src/features/market';
+import { createAmlActivities } from '../src/features/aml/activities';
+import { createBinaryActivities } from '../src/features/binary/activities';
+import { createKycActivities } from '../src/features/kyc/activities';
 
 /**
  * Activities per task queue, built from the process context. Each area contributes a factory

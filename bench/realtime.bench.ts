@@ -21,10 +21,10 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import { freePort, freePorts } from '../scripts/stack/net';
 import { ensurePostgres, ensureRedis } from '../scripts/stack/services';
 import { findTemporalBinary, startDevServer, temporalHealthy } from '../scripts/stack/temporal';
-import { TokenService } from '../src/auth/tokens';
-import { RedisEmitterPublisher } from '../src/realtime/emitter-publisher';
-import { userRoom } from '../src/realtime/events';
-import { closeRedis, createRedis } from '../src/redis/client';
+import { TokenService } from '../src/features/auth/tokens';
+import { RedisEmitterPublisher } from '../src/features/realtime/emitter-publisher';
+import { userRoom } from '../src/features/realtime/events';
+import { closeRedis, createRedis } from '../src/kernel/redis/client';
 import { childEnv, startApiProcess, stopAllProcesses } from '../test/helpers/processes';
 import { readStackEnv } from '../scripts/stack/env-file';
 

@@ -6,9 +6,9 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { z } from 'zod';
-import { loadConfigOrExit } from '../src/config';
-import { createOrm, migrate } from '../src/db/orm';
-import { createUser } from '../src/services/users';
+import { loadConfigOrExit } from '../src/kernel/config';
+import { createOrm, migrate } from '../src/kernel/db/orm';
+import { createUser } from '../src/features/auth/users';
 
 const argsSchema = z.object({
   email: z.string().email(),

@@ -1,6 +1,6 @@
 /** Applies pending migrations to DATABASE_URL (`npm run migrate`). Start-up does the same. */
-import { loadConfigOrExit } from '../src/config';
-import { createOrm, migrate } from '../src/db/orm';
+import { loadConfigOrExit } from '../src/kernel/config';
+import { createOrm, migrate } from '../src/kernel/db/orm';
 
 async function main() {
   const config = loadConfigOrExit();

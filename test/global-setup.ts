@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { freePort } from '../scripts/stack/net';
 import { ensurePostgres, ensureRedis } from '../scripts/stack/services';
 import { findTemporalBinary, installTemporal, startDevServer, temporalHealthy } from '../scripts/stack/temporal';
-import { createOrm, migrate } from '../src/db/orm';
+import { createOrm, migrate } from '../src/kernel/db/orm';
 
 const projectDir = resolve(__dirname, '..');
 

@@ -1,5 +1,5 @@
 // Every workflow the workers run. Deterministic code only: no Node built-ins, no I/O,
 // no Date.now()/Math.random() outside the SDK's replacements.
-export { amlFreeze } from './aml-freeze';
-export { binaryTrade } from './binary-trade';
-export { kycVerification } from './kyc-verification';
+export { amlFreeze } from '../src/features/aml/workflow';
+export { binaryTrade } from '../src/features/binary/workflow';
+export { kycVerification } from '../src/features/kyc/workflow';

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../src/kernel/temporal/search-attributes';
 import { hostPort, isListening, waitFor } from './net';
 import { TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './versions';
 

@@ -1,7 +1,7 @@
-import { loadConfigOrExit } from '../config';
+import { loadConfigOrExit } from '../kernel/config';
 import { startApi } from './api';
 import { createContext } from './context';
-import { initQueues } from '../queues';
+import { initQueues } from './queues';
 import { installTemporalRuntime, startWorker } from './worker';
 
 /** API and worker in one process: what `npm start` runs on a developer's machine. */

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../api/app';
-import { buildRouters } from '../api/routers';
-import { loadConfigOrExit } from '../config';
-import { allQueueMetrics } from '../queues';
-import { startQueueMetricsBroadcast } from '../realtime/queue-metrics-broadcast';
-import { attachRealtime, type RealtimeServer } from '../realtime/server';
+import { createApp } from '../kernel/http/app';
+import { buildRouters } from './routers';
+import { loadConfigOrExit } from '../kernel/config';
+import { allQueueMetrics } from './queues';
+import { startQueueMetricsBroadcast } from '../features/realtime/queue-metrics-broadcast';
+import { attachRealtime, type RealtimeServer } from '../features/realtime/server';
 import { createContext, type AppContext } from './context';
 
 export interface RunningApi {

@@ -1,20 +1,20 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
-import { TokenService } from '../auth/tokens';
-import type { Config } from '../config';
-import { createOrm, migrate } from '../db/orm';
-import { createLogger, type Logger } from '../logger';
-import { closeRedis, createRedis } from '../redis/client';
-import { DistributedLock } from '../redis/distributed-lock';
-import { connectClient } from '../temporal/connection';
-import { TASK_QUEUES } from '../temporal/task-queues';
-import type { TaskQueues } from '../temporal/worker';
-import { BullEmailQueue, type EmailQueue } from '../queues/email-producer';
-import { RedisEmitterPublisher } from '../realtime/emitter-publisher';
-import type { EventPublisher } from '../realtime/events';
-import type { ActivityObserver } from '../services/account-guard';
-import { createAmlEngine, type AmlEngine } from '../services/aml';
+import { TokenService } from '../features/auth/tokens';
+import type { Config } from '../kernel/config';
+import { createOrm, migrate } from '../kernel/db/orm';
+import { createLogger, type Logger } from '../kernel/logger';
+import { closeRedis, createRedis } from '../kernel/redis/client';
+import { DistributedLock } from '../kernel/redis/distributed-lock';
+import { connectClient } from '../kernel/temporal/connection';
+import { TASK_QUEUES } from '../kernel/temporal/task-queues';
+import type { TaskQueues } from '../kernel/temporal/worker';
+import { BullEmailQueue, type EmailQueue } from '../features/notifications/email-queue';
+import { RedisEmitterPublisher } from '../features/realtime/emitter-publisher';
+import type { EventPublisher } from '../features/realtime/events';
+import type { ActivityObserver } from '../features/wallet/account-state';
+import { createAmlEngine, type AmlEngine } from '../features/aml/engine';
 import { Shutdown } from './shutdown';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../kernel/logger';
 
 /**
  * Ordered, idempotent shutdown: closers run in reverse order of registration (last opened,

@@ -1,11 +1,11 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { loadConfigOrExit } from '../config';
-import { connectWorker } from '../temporal/connection';
-import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../temporal/worker';
-import { BinaryTrades, startReconciler } from '../services/binary-trades';
+import { loadConfigOrExit } from '../kernel/config';
+import { connectWorker } from '../kernel/temporal/connection';
+import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../kernel/temporal/worker';
+import { BinaryTrades, startReconciler } from '../features/binary/client';
 import { createContext, type AppContext } from './context';
-import { initQueues } from '../queues';
+import { initQueues } from './queues';
 
 export interface RunningWorker {
   /** Resolves when every worker has stopped. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/kernel/config';
 import { createContext, type AppContext } from '../../src/main/context';
 import { startApi, type RunningApi } from '../../src/main/api';
 import { startWorker, type RunningWorker } from '../../src/main/worker';
-import { workflowsPath, type TaskQueues } from '../../src/temporal/worker';
+import { workflowsPath, type TaskQueues } from '../../src/kernel/temporal/worker';
 
 /**
  * Configuration for tests: the services global-setup prepared, a test-only Redis prefix,

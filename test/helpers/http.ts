@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../src/db/entities/user';
+import type { Role } from '../../src/kernel/db/entities/user';
 import type { AppContext } from '../../src/main/context';
-import { createUser } from '../../src/services/users';
+import { createUser } from '../../src/features/auth/users';
 
 export interface HttpResult<T = any> {
   status: number;

@@ -229,9 +229,9 @@ export async function startBalancer(backendPorts: number[]): Promise<Balancer> {
 // --- the publisher process ---------------------------------------------------------------------
 if (require.main === module && process.argv[2] === 'publisher') {
   void (async () => {
-    const { loadConfigOrExit } = await import('../../src/config');
-    const { createRedis, closeRedis } = await import('../../src/redis/client');
-    const { RedisEmitterPublisher } = await import('../../src/realtime/emitter-publisher');
+    const { loadConfigOrExit } = await import('../../src/kernel/config');
+    const { createRedis, closeRedis } = await import('../../src/kernel/redis/client');
+    const { RedisEmitterPublisher } = await import('../../src/features/realtime/emitter-publisher');
     const config = loadConfigOrExit();
     const redis = createRedis(config.REDIS_URL, { name: 'test-publisher' });
     const publisher = new RedisEmitterPublisher(redis, config.REDIS_PREFIX);

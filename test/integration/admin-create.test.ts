@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createOrm } from '../../src/db/orm';
-import { authenticateUser } from '../../src/services/users';
+import { createOrm } from '../../src/kernel/db/orm';
+import { authenticateUser } from '../../src/features/auth/users';
 import { uniqueEmail } from '../helpers/http';
 
 const root = join(__dirname, '..', '..');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import type { AppContext } from '../../src/main/context';
-import type { BullEmailQueue } from '../../src/queues/email-producer';
-import { amlWorkflowId } from '../../src/services/aml';
-import { amlCaseQuery } from '../../workflows/aml-freeze';
+import type { BullEmailQueue } from '../../src/features/notifications/email-queue';
+import { amlWorkflowId } from '../../src/features/aml/engine';
+import { amlCaseQuery } from '../../src/features/aml/workflow';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';

@@ -1,8 +1,8 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import Router from '@koa/router';
-import { createApp } from '../../src/api/app';
-import { authenticate, requireRole } from '../../src/api/middleware/auth';
-import { buildRouters } from '../../src/api/routers';
+import { createApp } from '../../src/kernel/http/app';
+import { authenticate, requireRole } from '../../src/features/auth/middleware';
+import { buildRouters } from '../../src/main/routers';
 import type { AppContext } from '../../src/main/context';
 import { createStaff, httpClient, registerUser, uniqueEmail, type HttpClient } from '../helpers/http';
 import { createTestContext } from '../helpers/context';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { closeRedis, createRedis, reconnectDelay } from '../../src/redis/client';
+import { closeRedis, createRedis, reconnectDelay } from '../../src/kernel/redis/client';
 import {
   BINARY_TRADE_LOCK_MS,
   DistributedLock,
@@ -10,7 +10,7 @@ import {
   TRADE_LOCK_MS,
   unlockTrade,
   WALLET_LOCK_MS,
-} from '../../src/redis/distributed-lock';
+} from '../../src/kernel/redis/distributed-lock';
 
 let redis: Redis;
 let lock: DistributedLock;

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../src/main/context';
-import { initQueues, allQueueMetrics, queueSet, type RunningQueues } from '../../src/queues';
-import { createPrometheusMetrics } from '../../src/queues/metrics';
-import { BullEmailQueue, emailHelpers } from '../../src/queues/email-producer';
+import { initQueues, allQueueMetrics, queueSet, type RunningQueues } from '../../src/main/queues';
+import { createPrometheusMetrics } from '../../src/features/monitoring/queue-metrics';
+import { BullEmailQueue, emailHelpers } from '../../src/features/notifications/email-queue';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { decodeQuotedPrintable, startSendGridServer, startSmtpServer } from '../helpers/mail-servers';

@@ -1,9 +1,9 @@
 import { Worker } from '@temporalio/worker';
-import type { BullEmailQueue } from '../../src/queues/email-producer';
+import type { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import type { AppContext } from '../../src/main/context';
-import { canUserWithdraw } from '../../src/services/account-guard';
-import { kycWorkflowId } from '../../src/services/kyc-cases';
-import { kycStateQuery } from '../../workflows/kyc-verification';
+import { canUserWithdraw } from '../../src/features/wallet/account-state';
+import { kycWorkflowId } from '../../src/features/kyc/cases';
+import { kycStateQuery } from '../../src/features/kyc/workflow';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createOrm } from '../../src/db/orm';
-import { AppError } from '../../src/domain/errors';
-import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../src/services/ledger';
-import { createUser } from '../../src/services/users';
+import { createOrm } from '../../src/kernel/db/orm';
+import { AppError } from '../../src/kernel/errors';
+import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../src/kernel/ledger';
+import { createUser } from '../../src/features/auth/users';
 import { uniqueEmail } from '../helpers/http';
 
 let orm: MikroORM;

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../src/api/app';
-import { buildRouters } from '../../src/api/routers';
+import { createApp } from '../../src/kernel/http/app';
+import { buildRouters } from '../../src/main/routers';
 import type { AppContext } from '../../src/main/context';
-import { queueSet } from '../../src/queues';
-import { BullEmailQueue } from '../../src/queues/email-producer';
+import { queueSet } from '../../src/main/queues';
+import { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { AppContext } from '../../src/main/context';
-import { BullEmailQueue } from '../../src/queues/email-producer';
+import { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { startSmtpServer } from '../helpers/mail-servers';

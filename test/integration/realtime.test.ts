@@ -6,12 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { freePorts } from '../../scripts/stack/net';
-import { TokenService } from '../../src/auth/tokens';
+import { TokenService } from '../../src/features/auth/tokens';
 import type { AppContext } from '../../src/main/context';
-import { ADMINS_ROOM, ARBITRAGE_ROOM, userRoom, type RoomAck, type SessionInfo } from '../../src/realtime/events';
-import { amlWorkflowId } from '../../src/services/aml';
-import { binaryWorkflowId } from '../../src/services/binary-trades';
-import { kycWorkflowId } from '../../src/services/kyc-cases';
+import {
+  ADMINS_ROOM,
+  ARBITRAGE_ROOM,
+  userRoom,
+  type RoomAck,
+  type SessionInfo,
+} from '../../src/features/realtime/events';
+import { amlWorkflowId } from '../../src/features/aml/engine';
+import { binaryWorkflowId } from '../../src/features/binary/client';
+import { kycWorkflowId } from '../../src/features/kyc/cases';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { createStaff, httpClient, registerUser } from '../helpers/http';

@@ -10,9 +10,9 @@ import {
   requiresFreeze,
   unfreezeRefusal,
   type AmlSnapshot,
-} from '../../src/domain/aml';
-import { amlThresholdsFromConfig } from '../../src/services/aml';
-import { loadConfig } from '../../src/config';
+} from '../../src/features/aml/rules';
+import { amlThresholdsFromConfig } from '../../src/features/aml/engine';
+import { loadConfig } from '../../src/kernel/config';
 
 const t = amlThresholdsFromConfig(loadConfig({}));
 const snap = (over: Partial<AmlSnapshot> = {}): AmlSnapshot => ({

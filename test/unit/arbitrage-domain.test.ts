@@ -7,7 +7,7 @@ import {
   sampleStdDev,
   welfordUpdate,
   type VenueQuote,
-} from '../../src/domain/arbitrage';
+} from '../../src/features/arbitrage/rules';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const q = (venue: string, feeBps: number, bid: number, ask: number): VenueQuote => ({ venue, feeBps, bid, ask, at });

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/kernel/config';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {

@@ -1,5 +1,5 @@
-import { escapeHtml, plain, renderEmail } from '../../src/providers/email/templates';
-import { isRetryableHttpStatus } from '../../src/providers/email/types';
+import { escapeHtml, plain, renderEmail } from '../../src/features/notifications/templates';
+import { isRetryableHttpStatus } from '../../src/features/notifications/transports/types';
 
 describe('email templates', () => {
   it('renders every template with a subject, text and HTML', () => {

@@ -4,7 +4,7 @@ import {
   resubmissionRefusal,
   type KycState,
   type ProviderResult,
-} from '../../src/domain/kyc';
+} from '../../src/features/kyc/rules';
 
 const state = (over: Partial<KycState> = {}): KycState => ({
   userId: 'u1',

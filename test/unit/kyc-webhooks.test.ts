@@ -1,7 +1,7 @@
-import { OnfidoWebhookReader } from '../../src/providers/kyc/onfido';
-import { SumsubWebhookReader } from '../../src/providers/kyc/sumsub';
-import { WebhookSignatureError } from '../../src/providers/kyc/types';
-import { VeriffWebhookReader } from '../../src/providers/kyc/veriff';
+import { OnfidoWebhookReader } from '../../src/features/kyc/providers/onfido';
+import { SumsubWebhookReader } from '../../src/features/kyc/providers/sumsub';
+import { WebhookSignatureError } from '../../src/features/kyc/providers/types';
+import { VeriffWebhookReader } from '../../src/features/kyc/providers/veriff';
 import { KYC_TEST_SECRETS as S, providerWebhook } from '../helpers/kyc-providers';
 
 const readers = {

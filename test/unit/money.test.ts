@@ -1,5 +1,5 @@
-import { AppError } from '../../src/domain/errors';
-import { formatMinor, parseMinor } from '../../src/domain/money';
+import { AppError } from '../../src/kernel/errors';
+import { formatMinor, parseMinor } from '../../src/kernel/money';
 
 describe('money at the edge', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { assignedRooms, decideRoomRequest } from '../../src/realtime/rooms';
+import { assignedRooms, decideRoomRequest } from '../../src/features/realtime/rooms';
 
 const user = { userId: 'u1', role: 'USER' as const };
 const admin = { userId: 'a1', role: 'ADMIN' as const };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { checkSanctions } from '../../src/domain/aml';
-import { nameSimilarity, normaliseName, parseSanctionsCsv, screen } from '../../src/domain/sanctions';
-import { loadSanctionsList } from '../../src/services/aml';
+import { checkSanctions } from '../../src/features/aml/rules';
+import { nameSimilarity, normaliseName, parseSanctionsCsv, screen } from '../../src/features/aml/sanctions';
+import { loadSanctionsList } from '../../src/features/aml/engine';
 
 const list = loadSanctionsList(join(__dirname, '..', '..', 'data', 'sanctions', 'sample.csv'));
 

@@ -1,0 +1,55 @@
+import '../../kernel/http/koa-types';
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { TokenService } from './tokens';
+import { authenticateUser, createUser, getUser, publicUser } from './users';
+import { authenticate } from './middleware';
+import { emOf } from '../../kernel/http/middleware/request-context';
+import { validate } from '../../kernel/http/validate';
+
+const registerBody = z.object({
+  email: z.string().trim().email().max(254),
+  password: z.string().min(10, 'must be at least 10 characters').max(200),
+  fullName: z.string().trim().min(1).max(200),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO-3166 alpha-2 code')
+    .transform((c) => c.toUpperCase()),
+  dateOfBirth: z.iso.date().optional(),
+});
+
+const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+
+export interface AuthRouterDeps {
+  tokens: TokenService;
+  /** Called after a user registers (welcome email); failures never undo the registration. */
+  onRegistered?: (user: { id: string; email: string; fullName: string }) => Promise<void>;
+}
+
+export function createAuthRouter(deps: AuthRouterDeps) {
+  const router = new Router({ prefix: '/auth' });
+
+  router.post('/register', async (ctx) => {
+    const body = validate(registerBody, ctx.request.body, 'registration');
+    const user = await createUser(emOf(ctx), body);
+    if (deps.onRegistered) {
+      await deps.onRegistered(user).catch((err) => ctx.state.logger.warn({ err }, 'post-registration hook failed'));
+    }
+    const token = await deps.tokens.issue({ userId: user.id, role: user.role });
+    ctx.status = 201;
+    ctx.body = { user: publicUser(user), token };
+  });
+
+  router.post('/login', async (ctx) => {
+    const body = validate(loginBody, ctx.request.body, 'login');
+    const user = await authenticateUser(emOf(ctx), body.email, body.password);
+    const token = await deps.tokens.issue({ userId: user.id, role: user.role });
+    ctx.body = { user: publicUser(user), token };
+  });
+
+  router.get('/me', authenticate(deps.tokens), async (ctx) => {
+    ctx.body = { user: publicUser(await getUser(emOf(ctx), ctx.state.principal.userId)) };
+  });
+
+  return router;
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../kernel/errors';
+import type { Logger } from '../../kernel/logger';
+import { fromTemporalError } from '../../kernel/temporal/failures';
+import { TradeStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
+import { binaryTrade, openTradeUpdate, retrySettlementSignal } from './workflow';
+import { findTrade, overdueOpenTrades, type BinaryTradeView, type OpenTradeInput } from './use-cases';
+
+export const binaryWorkflowId = (tradeId: string) => `binary-${tradeId}`;
+
+/**
+ * The trade id a client's Idempotency-Key stands for: the same key always names the same trade,
+ * so a retried open reaches the same workflow (and the same ledger key) even when two retries race.
+ */
+export function tradeIdFor(userId: string, idempotencyKey: string): string {
+  const h = createHash('sha256').update(`binary-open:${userId}:${idempotencyKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Opens, retries and reconciles binary trades through their workflows. */
+export class BinaryTrades {
+  constructor(
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Update-with-Start: returns once the stake is debited and the trade row exists. */
+  async open(input: OpenTradeInput): Promise<BinaryTradeView> {
+    const start = new WithStartWorkflowOperation(binaryTrade, {
+      workflowId: binaryWorkflowId(input.tradeId),
+      taskQueue: this.taskQueue,
+      args: [{ resume: false, open: input }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: UserIdSearchAttribute, value: input.userId },
+        { key: TradeStatusSearchAttribute, value: 'OPENING' },
+      ],
+    });
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(openTradeUpdate, { startWorkflowOperation: start });
+    } catch (err) {
+      return fromTemporalError(err, new AppError('NOT_FOUND', 'trade not found'));
+    }
+  }
+
+  /** Admin: try the settlement of a SETTLEMENT_FAILED trade again. */
+  async retrySettlement(em: EntityManager, tradeId: string, adminId: string): Promise<void> {
+    const trade = await findTrade(em, tradeId);
+    if (!trade) throw new AppError('NOT_FOUND', 'binary trade not found');
+    if (trade.status !== 'SETTLEMENT_FAILED')
+      throw new AppError('INVALID_STATE', `trade is ${trade.status}, not SETTLEMENT_FAILED`);
+    try {
+      await this.temporal.workflow.getHandle(binaryWorkflowId(tradeId)).signal(retrySettlementSignal, { adminId });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await this.resume(tradeId); // the workflow is gone: a new run settles the trade
+    }
+  }
+
+  /** Starts a settle-only run for an open trade; attaches to a running one instead of duplicating. */
+  async resume(tradeId: string): Promise<void> {
+    await this.temporal.workflow.start(binaryTrade, {
+      workflowId: binaryWorkflowId(tradeId),
+      taskQueue: this.taskQueue,
+      args: [{ resume: true, tradeId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /**
+   * Reconciliation: OPEN trades past their expiry whose workflow is not running get a settle-only
+   * run, so no trade stays open forever (a lost start, a terminated workflow, a restored backup).
+   */
+  async reconcile(em: EntityManager, logger: Logger, graceMs = 10_000): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const trade of await overdueOpenTrades(em, graceMs)) {
+      const handle = this.temporal.workflow.getHandle(binaryWorkflowId(trade.id));
+      const running = await handle
+        .describe()
+        .then((d) => d.status.name === 'RUNNING')
+        .catch((err) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        });
+      if (running) continue;
+      await this.resume(trade.id);
+      resumed.push(trade.id);
+    }
+    if (resumed.length) logger.warn({ resumed }, 'reconciliation resumed overdue binary trades');
+    return resumed;
+  }
+}
+
+/** Runs reconciliation now and then every `intervalMs` until stopped. */
+export function startReconciler(run: () => Promise<unknown>, intervalMs: number, logger: Logger): () => void {
+  const tick = () => run().catch((err) => logger.error({ err }, 'binary reconciliation failed'));
+  void tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,255 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../kernel/errors';
+import { decideOutcome, payoutFor, type BinaryStatus, type Direction } from './rules';
+import type { Minor } from '../../kernel/money';
+import type { PriceFeed } from '../market/price-feed';
+import type { DistributedLock } from '../../kernel/redis/distributed-lock';
+import { lockBinaryTrade, unlockBinaryTrade } from '../../kernel/redis/distributed-lock';
+import { assertCanTrade } from '../wallet/account-state';
+import { audit } from '../../kernel/audit';
+import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
+
+export interface BinaryTradeView {
+  id: string;
+  userId: string;
+  symbol: string;
+  direction: Direction;
+  stake: Minor;
+  payoutRateBps: number;
+  openPrice: Minor;
+  closePrice: Minor | null;
+  payout: Minor | null;
+  status: BinaryStatus;
+  openedAt: string;
+  expiresAt: string;
+  settledAt: string | null;
+}
+
+interface Row {
+  id: string;
+  user_id: string;
+  symbol: string;
+  direction: Direction;
+  stake: string;
+  payout_rate_bps: number;
+  open_price: string;
+  close_price: string | null;
+  payout: string | null;
+  status: BinaryStatus;
+  opened_at: Date;
+  expires_at: Date;
+  settled_at: Date | null;
+}
+
+const view = (r: Row): BinaryTradeView => ({
+  id: r.id,
+  userId: r.user_id,
+  symbol: r.symbol,
+  direction: r.direction,
+  stake: Number(r.stake),
+  payoutRateBps: r.payout_rate_bps,
+  openPrice: Number(r.open_price),
+  closePrice: r.close_price === null ? null : Number(r.close_price),
+  payout: r.payout === null ? null : Number(r.payout),
+  status: r.status,
+  openedAt: new Date(r.opened_at).toISOString(),
+  expiresAt: new Date(r.expires_at).toISOString(),
+  settledAt: r.settled_at ? new Date(r.settled_at).toISOString() : null,
+});
+
+export const ESCROW = systemAccount('binary-escrow');
+export const HOUSE = systemAccount('binary-house');
+
+export interface OpenTradeInput {
+  tradeId: string;
+  userId: string;
+  symbol: string;
+  direction: Direction;
+  stake: Minor;
+  payoutRateBps: number;
+  expirySeconds: number;
+}
+
+/**
+ * Debits the stake into escrow and creates the trade row at the current price, in one
+ * transaction. Opening the same trade id again returns the existing trade.
+ */
+export async function openBinaryTrade(
+  em: EntityManager,
+  feed: PriceFeed,
+  input: OpenTradeInput,
+): Promise<BinaryTradeView> {
+  const existing = await findTrade(em, input.tradeId);
+  if (existing) return existing;
+  const tick = await feed.latest(input.symbol);
+  return em.transactional(async (tx) => {
+    await assertCanTrade(tx, input.userId);
+    await postTransaction(tx, {
+      idempotencyKey: `binary-${input.tradeId}-open`,
+      kind: 'binary-open',
+      request: { tradeId: input.tradeId, stake: input.stake },
+      lines: [
+        { account: walletAccount(input.userId), amount: -input.stake },
+        { account: ESCROW, amount: input.stake },
+      ],
+    });
+    const rows = await tx.execute<Row[]>(
+      `insert into binary_trades (id, user_id, symbol, direction, stake, payout_rate_bps, open_price, opened_at, expires_at)
+       values (?, ?, ?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?))
+       on conflict (id) do nothing returning *`,
+      [
+        input.tradeId,
+        input.userId,
+        input.symbol,
+        input.direction,
+        input.stake,
+        input.payoutRateBps,
+        tick.price,
+        input.expirySeconds,
+      ],
+    );
+    if (!rows[0]) return (await findTrade(tx, input.tradeId))!;
+    audit(tx, {
+      actor: { type: 'USER', id: input.userId },
+      action: 'binary.opened',
+      targetType: 'binary_trade',
+      targetId: input.tradeId,
+      after: { symbol: input.symbol, direction: input.direction, stake: input.stake, openPrice: tick.price },
+    });
+    return view(rows[0]);
+  });
+}
+
+export async function findTrade(em: EntityManager, tradeId: string): Promise<BinaryTradeView | null> {
+  const rows = await em.execute<Row[]>(`select * from binary_trades where id = ?`, [tradeId]);
+  return rows[0] ? view(rows[0]) : null;
+}
+
+export interface SettlementResult {
+  trade: BinaryTradeView;
+  /** False when the trade had already been settled (nothing moved this time). */
+  settledNow: boolean;
+  balance: Minor;
+}
+
+/**
+ * Settles a trade exactly once. The Redis lock is the first gate; the row lock, the status check
+ * and the ledger's unique key `binary-<id>-settle` make a second settlement a no-op even when the
+ * lock was lost, and the fencing token refuses a holder older than the last one.
+ */
+export async function settleBinaryTrade(
+  deps: { em: EntityManager; feed: PriceFeed; lock: DistributedLock },
+  tradeId: string,
+): Promise<SettlementResult> {
+  const lock = await lockBinaryTrade(deps.lock, tradeId);
+  if (!lock) throw new AppError('CONFLICT', `trade ${tradeId} is being settled elsewhere`);
+  try {
+    const current = await findTrade(deps.em, tradeId);
+    if (!current) throw new AppError('NOT_FOUND', `binary trade ${tradeId} not found`);
+    // The price in force at the expiry instant, not "now" (a late settlement changes nothing).
+    const close =
+      current.status === 'OPEN' || current.status === 'SETTLEMENT_FAILED'
+        ? await deps.feed.priceAt(current.symbol, new Date(current.expiresAt))
+        : null;
+    return await deps.em.transactional(async (tx) => {
+      const rows = await tx.execute<(Row & { settle_fence: string })[]>(
+        `select * from binary_trades where id = ? for update`,
+        [tradeId],
+      );
+      const row = rows[0]!;
+      if (row.status !== 'OPEN' && row.status !== 'SETTLEMENT_FAILED') {
+        return { trade: view(row), settledNow: false, balance: await walletBalance(tx, row.user_id) };
+      }
+      if (Number(row.settle_fence) >= lock.fencingToken) throw new AppError('CONFLICT', 'stale settlement lock');
+      const trade = view(row);
+      const outcome = decideOutcome(trade.direction, trade.openPrice, close!.price);
+      const payout = payoutFor(outcome, trade.stake, trade.payoutRateBps);
+      const lines =
+        outcome === 'LOST'
+          ? [
+              { account: ESCROW, amount: -trade.stake },
+              { account: HOUSE, amount: trade.stake },
+            ]
+          : [
+              { account: ESCROW, amount: -trade.stake },
+              { account: walletAccount(trade.userId), amount: payout },
+              ...(payout > trade.stake ? [{ account: HOUSE, amount: trade.stake - payout }] : []),
+            ];
+      await postTransaction(tx, {
+        idempotencyKey: `binary-${tradeId}-settle`,
+        kind: 'binary-settle',
+        request: { tradeId },
+        lines,
+        allowDebitFromLockedWallet: true,
+      });
+      const updated = await tx.execute<Row[]>(
+        `update binary_trades set status = ?, close_price = ?, payout = ?, settled_at = now(), settle_fence = ?, failure = null
+         where id = ? returning *`,
+        [outcome, close!.price, payout, lock.fencingToken, tradeId],
+      );
+      audit(tx, {
+        actor: { type: 'SYSTEM', id: 'binary-settlement' },
+        action: 'binary.settled',
+        targetType: 'binary_trade',
+        targetId: tradeId,
+        before: { status: row.status },
+        after: { status: outcome, closePrice: close!.price, payout },
+      });
+      return { trade: view(updated[0]!), settledNow: true, balance: await walletBalance(tx, trade.userId) };
+    });
+  } finally {
+    await unlockBinaryTrade(deps.lock, tradeId, lock.value);
+  }
+}
+
+export async function markSettlementFailed(
+  em: EntityManager,
+  tradeId: string,
+  failure: string,
+): Promise<BinaryTradeView> {
+  return em.transactional(async (tx) => {
+    const rows = await tx.execute<Row[]>(
+      `update binary_trades set status = 'SETTLEMENT_FAILED', failure = ? where id = ? and status = 'OPEN' returning *`,
+      [failure.slice(0, 1000), tradeId],
+    );
+    if (rows[0]) {
+      audit(tx, {
+        actor: { type: 'SYSTEM', id: 'binary-settlement' },
+        action: 'binary.settlement_failed',
+        targetType: 'binary_trade',
+        targetId: tradeId,
+        before: { status: 'OPEN' },
+        after: { status: 'SETTLEMENT_FAILED' },
+        reason: failure,
+      });
+      return view(rows[0]);
+    }
+    return (await findTrade(tx, tradeId))!;
+  });
+}
+
+export async function listTrades(
+  em: EntityManager,
+  userId: string,
+  status: BinaryStatus | undefined,
+  limit: number,
+  offset: number,
+) {
+  const where = status ? `user_id = ? and status = ?` : `user_id = ?`;
+  const params = status ? [userId, status] : [userId];
+  const rows = await em.execute<Row[]>(
+    `select * from binary_trades where ${where} order by opened_at desc, id limit ? offset ?`,
+    [...params, limit, offset],
+  );
+  const total = await em.execute<{ n: string }[]>(`select count(*) n from binary_trades where ${where}`, params);
+  return { items: rows.map(view), total: Number(total[0]!.n), limit, offset };
+}
+
+/** OPEN trades whose expiry passed more than `graceMs` ago: candidates for reconciliation. */
+export async function overdueOpenTrades(em: EntityManager, graceMs: number): Promise<BinaryTradeView[]> {
+  const rows = await em.execute<Row[]>(
+    `select * from binary_trades where status = 'OPEN' and expires_at < now() - make_interval(secs => ?) order by expires_at limit 500`,
+    [graceMs / 1000],
+  );
+  return rows.map(view);
+}

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../kernel/config';
+import { ExchangeRestFeed } from './exchange';
+import type { PriceFeed } from './price-feed';
+import { RecordingPriceFeed } from './recording-feed';
+import { SimulatedMarket } from './simulated';
+
+/** Base prices from `SYMBOL=price` pairs, in minor units. */
+export function basePrices(pairs: string[]): Record<string, number> {
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const [symbol, price] = p.split('=');
+      return [symbol!.trim(), Math.round(Number(price) * 100)];
+    }),
+  );
+}
+
+/** The configured market data, with every served tick recorded in PostgreSQL. */
+export function priceFeedFromConfig(config: Config, em: () => EntityManager): PriceFeed {
+  const source =
+    config.MARKET_FEED === 'EXCHANGE'
+      ? new ExchangeRestFeed(config.EXCHANGE_BASE_URL)
+      : new SimulatedMarket({
+          seed: config.MARKET_SEED,
+          basePrices: basePrices(config.MARKET_BASE_PRICES),
+          volatilityBps: config.MARKET_VOLATILITY_BPS,
+        });
+  return new RecordingPriceFeed(source, em);
+}

@@ -1,0 +1,125 @@
+import Router from '@koa/router';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { KoaAdapter } from '@bull-board/koa';
+import type { Queue } from 'bullmq';
+import type { Context, Middleware, Next } from 'koa';
+import { z } from 'zod';
+import type { Principal, TokenService } from '../auth/tokens';
+import { AppError } from '../../kernel/errors';
+import type { AllQueueMetrics } from './queue-metrics';
+import { authenticateUser } from '../auth/users';
+import { emOf } from '../../kernel/http/middleware/request-context';
+import { validate } from '../../kernel/http/validate';
+
+export const BOARD_PATH = '/admin/queues';
+export const BOARD_COOKIE = 'queues_session';
+const STAFF = ['ADMIN', 'MASTER'];
+
+export interface AdminQueuesRouterDeps {
+  tokens: TokenService;
+  queues: () => Queue[];
+  metrics: () => Promise<AllQueueMetrics>;
+  /** Lifetime of the dashboard session cookie. */
+  sessionTtlSeconds: number;
+}
+
+const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+
+/**
+ * Staff only: a bearer token, or the session cookie set by POST /admin/queues/login (HttpOnly,
+ * SameSite=Strict, scoped to /admin/queues, Secure over HTTPS). No credentials: 401; a USER: 403.
+ */
+function requireStaff(tokens: TokenService) {
+  return async (ctx: Context, next: Next) => {
+    const bearer = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(ctx.get('authorization'))?.[1];
+    const token = bearer ?? ctx.cookies.get(BOARD_COOKIE);
+    if (!token) throw new AppError('UNAUTHENTICATED', 'sign in at POST /admin/queues/login or send a bearer token');
+    const principal: Principal = await tokens.verify(token);
+    if (!STAFF.includes(principal.role)) throw new AppError('FORBIDDEN', 'queue dashboard is for ADMIN and MASTER');
+    ctx.state.principal = principal;
+    return next();
+  };
+}
+
+const LOGIN_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Queues sign-in</title></head><body>
+<form id="f"><h1>Queue dashboard</h1>
+<label>Email <input name="email" type="email" required></label>
+<label>Password <input name="password" type="password" required></label>
+<button>Sign in</button><p id="e"></p></form>
+<script>
+document.getElementById('f').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const d = new FormData(ev.target);
+  const r = await fetch('${BOARD_PATH}/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: d.get('email'), password: d.get('password') }) });
+  if (r.ok) location.href = '${BOARD_PATH}'; else document.getElementById('e').textContent = 'Sign-in failed (' + r.status + ')';
+});
+</script></body></html>`;
+
+/**
+ * The queue dashboard (bull-board) at /admin/queues, its session login, and the seed's
+ * getAllQueueMetrics() at GET /admin/queues/metrics.
+ */
+export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
+  const router = new Router();
+  const staff = requireStaff(deps.tokens);
+
+  router.get(`${BOARD_PATH}/metrics`, staff, async (ctx) => {
+    try {
+      ctx.body = await deps.metrics();
+    } catch (err) {
+      ctx.state.logger?.warn({ err }, 'queue metrics unavailable');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'queue metrics are unavailable (Redis or Temporal)');
+    }
+  });
+
+  router.get(`${BOARD_PATH}/login`, (ctx) => {
+    ctx.type = 'html';
+    ctx.body = LOGIN_PAGE;
+  });
+
+  /** Email + password of a staff account, or an existing staff bearer token: sets the session cookie. */
+  router.post(`${BOARD_PATH}/login`, async (ctx) => {
+    let principal: Principal;
+    if (ctx.get('authorization')) {
+      await staff(ctx, async () => undefined);
+      principal = ctx.state.principal as Principal;
+    } else {
+      const body = validate(loginBody, ctx.request.body, 'login');
+      const user = await authenticateUser(emOf(ctx), body.email, body.password);
+      principal = { userId: user.id, role: user.role };
+    }
+    if (!STAFF.includes(principal.role)) throw new AppError('FORBIDDEN', 'queue dashboard is for ADMIN and MASTER');
+    const token = await deps.tokens.issue(principal, deps.sessionTtlSeconds);
+    ctx.cookies.set(BOARD_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: BOARD_PATH,
+      secure: ctx.secure,
+      maxAge: deps.sessionTtlSeconds * 1000,
+    });
+    ctx.status = 204;
+  });
+
+  router.post(`${BOARD_PATH}/logout`, (ctx) => {
+    ctx.cookies.set(BOARD_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: BOARD_PATH, maxAge: 0 });
+    ctx.status = 204;
+  });
+
+  // bull-board is built on first use, so a process that never opens it pays nothing.
+  let board: Middleware | undefined;
+  const boardMiddleware = (): Middleware => {
+    if (!board) {
+      const adapter = new KoaAdapter();
+      adapter.setBasePath(BOARD_PATH);
+      createBullBoard({ queues: deps.queues().map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+      board = adapter.registerPlugin() as Middleware;
+    }
+    return board;
+  };
+  router.all([BOARD_PATH, `${BOARD_PATH}/{*rest}`], staff, (ctx, next) => boardMiddleware()(ctx, next));
+
+  return router;
+}

@@ -1,0 +1,43 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Minor } from '../../kernel/money';
+import { assertCanTrade } from '../wallet/account-state';
+import { audit } from '../../kernel/audit';
+
+export interface SpotTradeInput {
+  userId: string;
+  symbol: string;
+  side: 'BUY' | 'SELL';
+  /** Decimal string, up to 8 decimals. */
+  quantity: string;
+  /** Minor units per unit. */
+  price: Minor;
+}
+
+/** Notional in minor units, rounded half up, computed with integers only. */
+export function notionalOf(quantity: string, price: Minor): Minor {
+  const [whole = '0', frac = ''] = quantity.split('.');
+  const scaled = BigInt(whole + frac.padEnd(8, '0')); // quantity x 1e8
+  const product = scaled * BigInt(price);
+  return Number((product + 50_000_000n) / 100_000_000n);
+}
+
+/** Records an executed spot trade (the AML trade rules read these). */
+export async function recordSpotTrade(em: EntityManager, input: SpotTradeInput) {
+  return em.transactional(async (tx) => {
+    await assertCanTrade(tx, input.userId);
+    const notional = Math.max(1, notionalOf(input.quantity, input.price));
+    const rows = await tx.execute<{ id: string; executed_at: Date }[]>(
+      `insert into trades (user_id, symbol, side, quantity, price, notional) values (?, ?, ?, ?, ?, ?) returning id, executed_at`,
+      [input.userId, input.symbol, input.side, input.quantity, input.price, notional],
+    );
+    const { id, executed_at } = rows[0]!;
+    audit(tx, {
+      actor: { type: 'USER', id: input.userId },
+      action: 'trade.executed',
+      targetType: 'trade',
+      targetId: id,
+      after: { symbol: input.symbol, side: input.side, quantity: input.quantity, price: input.price, notional },
+    });
+    return { id, ...input, notional, executedAt: new Date(executed_at).toISOString() };
+  });
+}

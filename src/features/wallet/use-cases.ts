@@ -1,0 +1,89 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../kernel/errors';
+import { formatMinor, type Minor } from '../../kernel/money';
+import { accountState, canUserWithdraw } from './account-state';
+import { audit } from '../../kernel/audit';
+import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
+
+export async function getWallet(em: EntityManager, userId: string) {
+  const rows = await em.execute<{ balance: string; currency: string; locked: boolean; locked_reason: string | null }[]>(
+    `select balance, currency, locked, locked_reason from wallets where user_id = ?`,
+    [userId],
+  );
+  const w = rows[0];
+  if (!w) throw new AppError('NOT_FOUND', 'wallet not found');
+  const balance = Number(w.balance);
+  return {
+    balance,
+    balanceFormatted: formatMinor(balance),
+    currency: w.currency,
+    locked: w.locked,
+    lockedReason: w.locked_reason,
+  };
+}
+
+export interface MoneyMovementResult {
+  transactionId: string;
+  kind: 'deposit' | 'withdrawal';
+  amount: Minor;
+  balance: Minor;
+  createdAt: string;
+}
+
+type Movement = MoneyMovementResult['kind'];
+
+/** Cash in from outside (the payment rail is out of scope): wallet +, system:cash -. */
+export const deposit = (em: EntityManager, userId: string, amount: Minor, key: string) =>
+  moveCash(em, 'deposit', userId, amount, key);
+
+/** Cash out: requires an APPROVED KYC, an ACTIVE account and an unlocked wallet. */
+export const withdraw = (em: EntityManager, userId: string, amount: Minor, key: string) =>
+  moveCash(em, 'withdrawal', userId, amount, key);
+
+/** One cash movement between the wallet and `system:cash`, audited, idempotent by `key`. */
+async function moveCash(
+  em: EntityManager,
+  kind: Movement,
+  userId: string,
+  amount: Minor,
+  key: string,
+): Promise<MoneyMovementResult> {
+  return em.transactional(async (tx) => {
+    const state = await accountState(tx, userId);
+    if (state.status === 'FROZEN') {
+      throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
+    }
+    if (kind === 'withdrawal') {
+      if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
+      if (!(await canUserWithdraw(tx, userId))) {
+        throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
+      }
+    }
+    const toWallet = kind === 'deposit' ? amount : -amount;
+    const posted = await postTransaction(tx, {
+      idempotencyKey: `${kind}-${userId}-${key}`,
+      kind,
+      request: { userId, amount },
+      lines: [
+        { account: walletAccount(userId), amount: toWallet },
+        { account: systemAccount('cash'), amount: -toWallet },
+      ],
+    });
+    if (!posted.replayed) {
+      audit(tx, {
+        actor: { type: 'USER', id: userId },
+        action: `wallet.${kind}`,
+        targetType: 'wallet',
+        targetId: userId,
+        after: { amount, transactionId: posted.id },
+      });
+    }
+    return {
+      transactionId: posted.id,
+      kind,
+      amount,
+      balance: await walletBalance(tx, userId),
+      createdAt: posted.createdAt.toISOString(),
+    };
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * The one error type the domain throws. The HTTP edge maps `code` to a status with
+ * `httpStatusFor` (src/kernel/http/middleware/errors.ts); nothing else decides status codes.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'ACCOUNT_FROZEN',
+  'WALLET_LOCKED',
+  'KYC_REQUIRED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'EMAIL_TAKEN',
+  'INVALID_STATE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'INSUFFICIENT_FUNDS',
+  'UNPROCESSABLE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'DEPENDENCY_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const isErrorCode = (value: unknown): value is ErrorCode => ERROR_CODES.includes(value as ErrorCode);
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,40 @@
+import '../koa-types';
+import type { Context, Next } from 'koa';
+import getRawBody from 'raw-body';
+import { AppError } from '../../errors';
+
+/**
+ * Reads the body once, with a size limit, keeping the raw bytes (webhook signatures are computed
+ * over them) and the parsed JSON. Only JSON bodies are accepted.
+ */
+export function jsonBody(limit: string) {
+  return async (ctx: Context, next: Next) => {
+    if (
+      ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(ctx.method) ||
+      (!ctx.request.length && !ctx.get('transfer-encoding'))
+    ) {
+      ctx.request.body = {};
+      ctx.state.rawBody = Buffer.alloc(0);
+      return next();
+    }
+    if (!ctx.is('application/json', 'application/*+json')) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
+    }
+    let raw: Buffer;
+    try {
+      raw = await getRawBody(ctx.req, { limit, length: ctx.request.length });
+    } catch (err) {
+      if ((err as { type?: string }).type === 'entity.too.large') {
+        throw new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit}`);
+      }
+      throw new AppError('VALIDATION_FAILED', 'could not read request body');
+    }
+    ctx.state.rawBody = raw;
+    try {
+      ctx.request.body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'request body is not valid JSON');
+    }
+    return next();
+  };
+}

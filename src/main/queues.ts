@@ -1,0 +1,155 @@
+import { Queue, type Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import type { AppContext } from './context';
+import { emailTransportFromConfig } from '../features/notifications/transports';
+import type { EmailTransport } from '../features/notifications/transports/types';
+import { HashMidPrice, parseBasePrices, simulatedVenuesFromSpec } from '../features/market/simulated-venues';
+import type { VenueQuoteSource } from '../features/market/venue';
+import { closeRedis, createRedis } from '../kernel/redis/client';
+import { ArbitrageScanner, OpportunityStore, SpreadStats } from '../features/arbitrage/scanner';
+import { AiArbitrageQueue, createAiWorker } from '../features/arbitrage/queue';
+import { BullEmailQueue, type EmailJob } from '../features/notifications/email-queue';
+import { createEmailWorker } from '../features/notifications/email-worker';
+import {
+  bullQueueCounts,
+  getAllQueueMetrics,
+  type AllQueueMetrics,
+  type BullQueueCounts,
+} from '../features/monitoring/queue-metrics';
+import { QUEUE_NAMES } from '../kernel/queue-names';
+
+export { QUEUE_NAMES };
+
+/** Producer-side queues of a process (metrics, dashboard, manual scans), one set per context. */
+export interface QueueSet {
+  email: Queue<EmailJob>;
+  ai: AiArbitrageQueue;
+}
+
+const sets = new WeakMap<AppContext, QueueSet>();
+
+export function queueSet(ctx: AppContext): QueueSet {
+  let set = sets.get(ctx);
+  if (!set) {
+    const email =
+      ctx.email instanceof BullEmailQueue
+        ? ctx.email.queue
+        : new Queue<EmailJob>(QUEUE_NAMES.email, { connection: ctx.redis, prefix: ctx.config.REDIS_PREFIX });
+    const ai = new AiArbitrageQueue(ctx.redis, ctx.config.REDIS_PREFIX);
+    ai.queue.on('error', () => undefined);
+    ctx.shutdown.add('ai-queue', () => ai.close());
+    set = { email, ai };
+    sets.set(ctx, set);
+  }
+  return set;
+}
+
+export function opportunityStore(ctx: AppContext): OpportunityStore {
+  return new OpportunityStore(ctx.redis, ctx.config.REDIS_PREFIX, ctx.config.ARBITRAGE_OPPORTUNITY_TTL_SECONDS);
+}
+
+/** getAllQueueMetrics() of the seed for this process's queues and task queues. */
+export function allQueueMetrics(ctx: AppContext): Promise<AllQueueMetrics> {
+  const set = queueSet(ctx);
+  return getAllQueueMetrics({
+    queues: { email: set.email, ai: set.ai.queue },
+    temporal: ctx.temporal,
+    taskQueues: ctx.taskQueues,
+  });
+}
+
+/** The seed's per-queue metrics: `{ waiting, active, completed, failed, delayed }`. */
+export const getEmailQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).email);
+export const getAIQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).ai.queue);
+
+/** The simulated venues of ARBITRAGE_VENUES around ARBITRAGE_BASE_PRICES. */
+export function venuesFromConfig(config: AppContext['config']): VenueQuoteSource[] {
+  const mid = new HashMidPrice({
+    seed: 'arbitrage',
+    basePrices: parseBasePrices(config.ARBITRAGE_BASE_PRICES),
+    volatilityBps: 20,
+  });
+  return simulatedVenuesFromSpec(config.ARBITRAGE_VENUES, mid);
+}
+
+export interface QueueOverrides {
+  emailTransport?: EmailTransport;
+  venues?: VenueQuoteSource[];
+  /** Start only these workers (default both). */
+  workers?: ('email' | 'ai')[];
+}
+
+export interface RunningQueues {
+  workers: Worker[];
+  emailWorker?: Worker;
+  aiWorker?: Worker;
+  /** Graceful: stop taking jobs, let active ones finish, then close the transport and Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * initQueues() of the seed: starts the BullMQ workers of this process and registers the recurring
+ * AI scan. Closing is registered with ctx.shutdown (before Redis and the ORM close); it is also
+ * returned as `close` (the seed's shutdownQueues()).
+ */
+export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}): Promise<RunningQueues> {
+  const { config, logger } = ctx;
+  const which = overrides.workers ?? ['email', 'ai'];
+  // Workers block on Redis: their connection must not give up on a command (maxRetriesPerRequest null).
+  const connection: Redis = createRedis(config.REDIS_URL, {
+    logger,
+    name: 'bullmq-workers',
+    maxRetriesPerRequest: null,
+  });
+  const transport = overrides.emailTransport ?? emailTransportFromConfig(config, logger);
+  const workers: Worker[] = [];
+  let emailWorker: Worker | undefined;
+  let aiWorker: Worker | undefined;
+
+  if (which.includes('email')) {
+    emailWorker = createEmailWorker({
+      connection,
+      prefix: config.REDIS_PREFIX,
+      transport,
+      from: config.EMAIL_FROM,
+      concurrency: config.EMAIL_CONCURRENCY,
+      limiter: { max: config.EMAIL_RATE_MAX, duration: config.EMAIL_RATE_DURATION_MS },
+      logger,
+    });
+    workers.push(emailWorker);
+  }
+  if (which.includes('ai')) {
+    const scanner = new ArbitrageScanner({
+      venues: overrides.venues ?? venuesFromConfig(config),
+      stats: new SpreadStats(ctx.redis, config.REDIS_PREFIX),
+      store: opportunityStore(ctx),
+      events: ctx.events,
+      logger,
+    });
+    aiWorker = createAiWorker({
+      connection,
+      prefix: config.REDIS_PREFIX,
+      scanner,
+      symbols: config.ARBITRAGE_SYMBOLS,
+      limiter: { max: config.AI_SCAN_RATE_MAX, duration: config.AI_SCAN_RATE_DURATION_MS },
+      logger,
+    });
+    workers.push(aiWorker);
+    if (config.AI_SCAN_SCHEDULE) await queueSet(ctx).ai.scheduleRecurringAIScans(config.AI_SCAN_INTERVAL_MS);
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Worker.close() waits for active jobs to finish; jobs not started stay waiting in Redis.
+      await Promise.all(workers.map((w) => w.close()));
+      await transport.close?.();
+      await closeRedis(connection);
+    })());
+  ctx.shutdown.add('bullmq-workers', close);
+  logger.info({ workers: which, emailTransport: transport.name }, 'queue workers running');
+  return { workers, emailWorker, aiWorker, close };
+}
+
+/** shutdownQueues() of the seed. */
+export const shutdownQueues = (running: RunningQueues): Promise<void> => running.close();
