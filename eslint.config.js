@@ -2,6 +2,55 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/**
+ * Two layout rules of the project, as small local rules:
+ * - workflow-imports: a workflow file imports only its contract, its pure rules, the SDK's
+ *   workflow API and the kernel's pure Temporal helpers (activities as types only). Workflow code
+ *   is replayed in a sandbox; anything else risks I/O or nondeterminism.
+ * - no-process-context: only the composition roots (src/main) know the process context; every
+ *   other module receives the narrow dependencies it needs.
+ */
+const WORKFLOW_ALLOWED = [
+  '@temporalio/workflow',
+  './contract',
+  './rules',
+  '../../kernel/temporal/search-attributes',
+  '../../kernel/temporal/domain-failure',
+  '../../kernel/errors',
+];
+const layout = {
+  rules: {
+    'workflow-imports': {
+      meta: { type: 'problem', schema: [] },
+      create: (context) => ({
+        ImportDeclaration(node) {
+          const source = node.source.value;
+          if (WORKFLOW_ALLOWED.includes(source)) return;
+          if (source === './activities' && node.importKind === 'type') return;
+          context.report({
+            node,
+            message: `Workflow code may import only ${WORKFLOW_ALLOWED.join(', ')} (and './activities' as types); not '${source}'.`,
+          });
+        },
+      }),
+    },
+    'no-process-context': {
+      meta: { type: 'problem', schema: [] },
+      create: (context) => ({
+        ImportDeclaration(node) {
+          if (/(^|\/)main\/context$/.test(node.source.value)) {
+            context.report({
+              node,
+              message:
+                'Only src/main (the composition roots) may import the process context; pass narrow dependencies.',
+            });
+          }
+        },
+      }),
+    },
+  },
+};
+
 module.exports = tseslint.config(
   { ignores: ['node_modules', 'dist', '.data', '.tools', 'coverage'] },
   js.configs.recommended,
@@ -26,8 +75,19 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['src/main/**'],
+    plugins: { layout },
+    rules: { 'layout/no-process-context': 'error' },
+  },
+  {
+    files: ['src/features/*/workflow.ts'],
+    plugins: { layout },
+    rules: { 'layout/workflow-imports': 'error' },
+  },
+  {
     // Workflow code is replayed: it must be deterministic and cannot use Node built-ins.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'src/features/*/workflow.ts', 'src/features/*/contract.ts', 'src/features/*/rules.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -128,6 +128,21 @@ const schema = z
 
     RUN_MIGRATIONS: flag.default(true),
 
+    // --- Outbox: the relay in each worker process delivers what use cases recorded.
+    /**
+     * Outbox rows are relayed only by processes of the same channel, so deployments (or test
+     * runs) sharing a database never deliver each other's rows. Default: REDIS_PREFIX.
+     */
+    OUTBOX_CHANNEL: z.string().min(1).optional(),
+    /** Run the outbox relay in the worker process. */
+    OUTBOX_RELAY: flag.default(true),
+    /** Polling fallback when no NOTIFY arrives (a lost LISTEN connection). */
+    OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1000),
+    /** Delivered rows are kept this long for inspection, then deleted. */
+    OUTBOX_RETENTION_HOURS: positiveInt.default(72),
+    /** Test only: crash points (kernel/faults.ts) that SIGKILL the process when reached. */
+    FAULT_CRASH_POINTS: csv.default([]),
+
     // --- Queues (issue 6): email worker, AI-arbitrage scans, metrics. Seed settings as defaults.
     /** CONSOLE transport: also append each email as a JSON line to this file. */
     EMAIL_OUTBOX_FILE: z.string().optional(),
@@ -142,11 +157,8 @@ const schema = z
     AI_SCAN_SCHEDULE: flag.default(true),
     AI_SCAN_RATE_MAX: positiveInt.default(10),
     AI_SCAN_RATE_DURATION_MS: positiveInt.default(60_000),
-    ARBITRAGE_SYMBOLS: csv.default(['BTCUSD', 'ETHUSD']),
     /** Simulated venues for scans, NAME=FEE_BPS:HALF_SPREAD_BPS:OFFSET_BPS. */
     ARBITRAGE_VENUES: csv.default(['alpha=10:5:0', 'beta=15:8:3']),
-    /** Mid prices the simulated venues quote around, SYMBOL=price (whole units). */
-    ARBITRAGE_BASE_PRICES: csv.default(['BTCUSD=43000', 'ETHUSD=2300']),
     ARBITRAGE_OPPORTUNITY_TTL_SECONDS: positiveInt.default(300),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.string().min(16).optional(),
@@ -154,6 +166,9 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+    if (env.FAULT_CRASH_POINTS.length > 0 && env.NODE_ENV !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['FAULT_CRASH_POINTS'], message: 'is allowed only with NODE_ENV=test' });
     }
     if (env.EMAIL_PROVIDER === 'SMTP' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when EMAIL_PROVIDER=SMTP' });

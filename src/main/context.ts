@@ -2,24 +2,29 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { TokenService } from '../features/auth/tokens';
+import { AmlCases } from '../features/aml/cases';
+import { AmlChecks, amlThresholdsFromConfig, loadSanctionsList } from '../features/aml/checks';
+import { BinaryTrades } from '../features/binary/client';
+import { KycCases } from '../features/kyc/cases';
+import { kycProvidersFromConfig, type KycProviders } from '../features/kyc/providers/registry';
+import { BullEmailQueue } from '../features/notifications/email-queue';
+import { RedisEmitterPublisher } from '../features/realtime/emitter-publisher';
+import type { EventPublisher } from '../features/realtime/events';
 import type { Config } from '../kernel/config';
 import { createOrm, migrate } from '../kernel/db/orm';
+import { armCrashPoints } from '../kernel/faults';
 import { createLogger, type Logger } from '../kernel/logger';
 import { closeRedis, createRedis } from '../kernel/redis/client';
 import { DistributedLock } from '../kernel/redis/distributed-lock';
 import { connectClient } from '../kernel/temporal/connection';
 import { TASK_QUEUES } from '../kernel/temporal/task-queues';
 import type { TaskQueues } from '../kernel/temporal/worker';
-import { BullEmailQueue, type EmailQueue } from '../features/notifications/email-queue';
-import { RedisEmitterPublisher } from '../features/realtime/emitter-publisher';
-import type { EventPublisher } from '../features/realtime/events';
-import type { ActivityObserver } from '../features/wallet/account-state';
-import { createAmlEngine, type AmlEngine } from '../features/aml/engine';
 import { Shutdown } from './shutdown';
 
 /**
- * The shared infrastructure of one process, built once by an entry point and passed down.
- * Features take the parts they need from it; nothing reaches for a module-level singleton.
+ * What one process is built from: its infrastructure and the feature services on top of it,
+ * each constructed once, here. Entry points (api.ts, worker.ts, all.ts) take from it what their
+ * role needs and pass it down; nothing outside src/main imports this file.
  */
 export interface AppContext {
   config: Config;
@@ -30,14 +35,15 @@ export interface AppContext {
   tokens: TokenService;
   temporal: Client;
   taskQueues: TaskQueues;
-  /** Live events to Socket.IO rooms on every instance. */
+  /** Live events to Socket.IO rooms on every instance (the outbox relay's and reminders' publisher). */
   events: EventPublisher;
-  /** Email jobs (BullMQ `email-notifications`). */
-  email: EmailQueue;
-  /** The AML rules engine (runAMLChecks, freeze cases). */
-  aml: AmlEngine;
-  /** Told after every deposit, withdrawal and trade: the AML engine. */
-  activityObserver: ActivityObserver;
+  /** Email jobs (BullMQ `email-notifications`), fed by the outbox relay. */
+  email: BullEmailQueue;
+  kycProviders: KycProviders;
+  kycCases: KycCases;
+  binaryTrades: BinaryTrades;
+  amlChecks: AmlChecks;
+  amlCases: AmlCases;
   shutdown: Shutdown;
 }
 
@@ -53,9 +59,10 @@ export async function createContext(
   overrides: ContextOverrides = {},
 ): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL, name);
+  armCrashPoints(config.FAULT_CRASH_POINTS);
   const shutdown = new Shutdown(logger);
   try {
-    const orm = await createOrm(config.DATABASE_URL, logger);
+    const orm = await createOrm(config.DATABASE_URL, logger, config.OUTBOX_CHANNEL ?? config.REDIS_PREFIX);
     shutdown.add('orm', () => orm.close());
     if (config.RUN_MIGRATIONS) {
       const applied = await migrate(orm);
@@ -70,7 +77,6 @@ export async function createContext(
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
     const taskQueues = overrides.taskQueues ?? TASK_QUEUES;
-    const aml = createAmlEngine({ config, orm, temporal, taskQueue: taskQueues.compliance, logger });
     return {
       config,
       logger,
@@ -82,8 +88,26 @@ export async function createContext(
       taskQueues,
       events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
       email,
-      aml,
-      activityObserver: aml,
+      kycProviders: kycProvidersFromConfig(config),
+      kycCases: new KycCases(temporal, {
+        taskQueue: taskQueues.compliance,
+        providerDeadlineMs: config.KYC_PROVIDER_DEADLINE_MS,
+        hardDeadlineMs: config.KYC_HARD_DEADLINE_MS,
+        maxAttempts: config.KYC_MAX_ATTEMPTS,
+      }),
+      binaryTrades: new BinaryTrades(temporal, taskQueues.trading),
+      amlChecks: new AmlChecks({
+        orm,
+        thresholds: amlThresholdsFromConfig(config),
+        sanctions: () => loadSanctionsList(config.SANCTIONS_LIST_PATH),
+        cooldownMs: config.AML_ALERT_COOLDOWN_MS,
+      }),
+      amlCases: new AmlCases({
+        temporal,
+        taskQueue: taskQueues.compliance,
+        reminderIntervalMs: config.AML_REMINDER_INTERVAL_MS,
+        logger,
+      }),
       shutdown,
     };
   } catch (err) {

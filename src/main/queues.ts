@@ -3,19 +3,16 @@ import type Redis from 'ioredis';
 import type { AppContext } from './context';
 import { emailTransportFromConfig } from '../features/notifications/transports';
 import type { EmailTransport } from '../features/notifications/transports/types';
-import { HashMidPrice, parseBasePrices, simulatedVenuesFromSpec } from '../features/market/simulated-venues';
+import { simulatedVenuesFromSpec } from '../features/market/simulated-venues';
+import { simulatedMarketFromConfig } from '../features/market';
 import type { VenueQuoteSource } from '../features/market/venue';
 import { closeRedis, createRedis } from '../kernel/redis/client';
 import { ArbitrageScanner, OpportunityStore, SpreadStats } from '../features/arbitrage/scanner';
 import { AiArbitrageQueue, createAiWorker } from '../features/arbitrage/queue';
 import { BullEmailQueue, type EmailJob } from '../features/notifications/email-queue';
 import { createEmailWorker } from '../features/notifications/email-worker';
-import {
-  bullQueueCounts,
-  getAllQueueMetrics,
-  type AllQueueMetrics,
-  type BullQueueCounts,
-} from '../features/monitoring/queue-metrics';
+import { getAllQueueMetrics, type AllQueueMetrics, type QueueMetricsDeps } from '../features/monitoring/queue-metrics';
+import { oldestPendingOutboxAgeSeconds } from '../kernel/outbox-relay';
 import { QUEUE_NAMES } from '../kernel/queue-names';
 
 export { QUEUE_NAMES };
@@ -48,28 +45,25 @@ export function opportunityStore(ctx: AppContext): OpportunityStore {
   return new OpportunityStore(ctx.redis, ctx.config.REDIS_PREFIX, ctx.config.ARBITRAGE_OPPORTUNITY_TTL_SECONDS);
 }
 
-/** getAllQueueMetrics() of the seed for this process's queues and task queues. */
-export function allQueueMetrics(ctx: AppContext): Promise<AllQueueMetrics> {
+/** What the queue metrics read in this process: its queues, task queues and the outbox. */
+export function queueMetricsDeps(ctx: AppContext): QueueMetricsDeps {
   const set = queueSet(ctx);
-  return getAllQueueMetrics({
+  return {
     queues: { email: set.email, ai: set.ai.queue },
     temporal: ctx.temporal,
     taskQueues: ctx.taskQueues,
-  });
+    outboxAge: () => oldestPendingOutboxAgeSeconds(ctx.orm),
+  };
 }
 
-/** The seed's per-queue metrics: `{ waiting, active, completed, failed, delayed }`. */
-export const getEmailQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).email);
-export const getAIQueueMetrics = (ctx: AppContext): Promise<BullQueueCounts> => bullQueueCounts(queueSet(ctx).ai.queue);
+/** getAllQueueMetrics() of the seed for this process's queues, task queues and outbox. */
+export function allQueueMetrics(ctx: AppContext): Promise<AllQueueMetrics> {
+  return getAllQueueMetrics(queueMetricsDeps(ctx));
+}
 
-/** The simulated venues of ARBITRAGE_VENUES around ARBITRAGE_BASE_PRICES. */
+/** The simulated venues of ARBITRAGE_VENUES, quoting around the deployment's simulated market. */
 export function venuesFromConfig(config: AppContext['config']): VenueQuoteSource[] {
-  const mid = new HashMidPrice({
-    seed: 'arbitrage',
-    basePrices: parseBasePrices(config.ARBITRAGE_BASE_PRICES),
-    volatilityBps: 20,
-  });
-  return simulatedVenuesFromSpec(config.ARBITRAGE_VENUES, mid);
+  return simulatedVenuesFromSpec(config.ARBITRAGE_VENUES, simulatedMarketFromConfig(config));
 }
 
 export interface QueueOverrides {
@@ -130,7 +124,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
       connection,
       prefix: config.REDIS_PREFIX,
       scanner,
-      symbols: config.ARBITRAGE_SYMBOLS,
+      symbols: config.SYMBOLS,
       limiter: { max: config.AI_SCAN_RATE_MAX, duration: config.AI_SCAN_RATE_DURATION_MS },
       logger,
     });
@@ -150,6 +144,3 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
   logger.info({ workers: which, emailTransport: transport.name }, 'queue workers running');
   return { workers, emailWorker, aiWorker, close };
 }
-
-/** shutdownQueues() of the seed. */
-export const shutdownQueues = (running: RunningQueues): Promise<void> => running.close();

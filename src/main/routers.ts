@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
-import { allQueueMetrics, opportunityStore, queueSet } from './queues';
-import { emailHelpers } from '../features/notifications/email-queue';
+import { allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
 import { createPrometheusMetrics } from '../features/monitoring/queue-metrics';
 import { createAdminQueuesRouter } from '../features/monitoring/admin-queues-routes';
 import { createArbitrageRouter } from '../features/arbitrage/routes';
@@ -10,9 +9,6 @@ import type { AppContext } from './context';
 import { createAuthRouter } from '../features/auth/routes';
 import { createHealthRouter } from '../features/monitoring/health-routes';
 import { createKycRouter } from '../features/kyc/routes';
-import { kycProvidersFromConfig } from '../features/kyc/providers/registry';
-import { KycCases } from '../features/kyc/cases';
-import { BinaryTrades } from '../features/binary/client';
 import { createAmlRouter } from '../features/aml/routes';
 import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
@@ -26,39 +22,13 @@ export function buildRouters(ctx: AppContext): Router[] {
       { name: 'redis', check: () => ctx.redis.ping() },
       { name: 'temporal', check: () => checkTemporal(ctx.temporal) },
     ]),
-    createAuthRouter({
-      tokens: ctx.tokens,
-      // Welcome email; the job id makes a repeated hook call a no-op.
-      onRegistered: (user) => emailHelpers(ctx.email).sendWelcomeEmail(user.email, user.fullName, `welcome-${user.id}`),
-    }),
+    createAuthRouter({ tokens: ctx.tokens }),
     ...queueRouters(ctx),
-    createKycRouter({
-      tokens: ctx.tokens,
-      providers: kycProvidersFromConfig(ctx.config),
-      cases: new KycCases(ctx.temporal, {
-        taskQueue: ctx.taskQueues.compliance,
-        providerDeadlineMs: ctx.config.KYC_PROVIDER_DEADLINE_MS,
-        hardDeadlineMs: ctx.config.KYC_HARD_DEADLINE_MS,
-        maxAttempts: ctx.config.KYC_MAX_ATTEMPTS,
-      }),
-    }),
-    createWalletRouter({
-      tokens: ctx.tokens,
-      events: ctx.events,
-      email: ctx.email,
-      activityObserver: () => ctx.activityObserver,
-    }),
-    createBinaryRouter({
-      tokens: ctx.tokens,
-      trades: new BinaryTrades(ctx.temporal, ctx.taskQueues.trading),
-      config: ctx.config,
-    }),
-    createAmlRouter({ tokens: ctx.tokens, engine: ctx.aml }),
-    createTradesRouter({
-      tokens: ctx.tokens,
-      symbols: ctx.config.SYMBOLS,
-      activityObserver: () => ctx.activityObserver,
-    }),
+    createKycRouter({ tokens: ctx.tokens, providers: ctx.kycProviders, cases: ctx.kycCases }),
+    createWalletRouter({ tokens: ctx.tokens }),
+    createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
+    createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
+    createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS }),
   ];
 }
 
@@ -70,7 +40,7 @@ function queueRouters(ctx: AppContext): Router[] {
       tokens: ctx.tokens,
       store: opportunityStore(ctx),
       queue: () => queueSet(ctx).ai,
-      symbols: ctx.config.ARBITRAGE_SYMBOLS,
+      symbols: ctx.config.SYMBOLS,
     }),
     createAdminQueuesRouter({
       tokens: ctx.tokens,
@@ -80,12 +50,7 @@ function queueRouters(ctx: AppContext): Router[] {
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
-      prometheus: () =>
-        (prometheus ??= createPrometheusMetrics({
-          queues: { email: queueSet(ctx).email, ai: queueSet(ctx).ai.queue },
-          temporal: ctx.temporal,
-          taskQueues: ctx.taskQueues,
-        })),
+      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx))),
     }),
   ];
 }

@@ -1,9 +1,11 @@
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { activitiesPerTaskQueue } from '../../activities';
 import { loadConfigOrExit } from '../kernel/config';
 import { connectWorker } from '../kernel/temporal/connection';
 import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '../kernel/temporal/worker';
-import { BinaryTrades, startReconciler } from '../features/binary/client';
+import { startReconciler } from '../features/binary/client';
+import { priceFeedFromConfig } from '../features/market';
+import { startOutboxRelay } from './outbox';
 import { createContext, type AppContext } from './context';
 import { initQueues } from './queues';
 
@@ -12,7 +14,10 @@ export interface RunningWorker {
   done: Promise<void>;
 }
 
-/** Starts the Temporal workers of both task queues. Stopping is registered with ctx.shutdown. */
+/**
+ * The worker role: Temporal workers of both task queues, the outbox relay and the binary
+ * reconciler. Stopping is registered with ctx.shutdown.
+ */
 export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): Promise<RunningWorker> {
   const connection = await connectWorker({
     address: ctx.config.TEMPORAL_ADDRESS,
@@ -27,7 +32,11 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     connection,
     namespace: ctx.config.TEMPORAL_NAMESPACE,
     workflows: source,
-    activities: createActivities(ctx),
+    activities: activitiesPerTaskQueue({
+      kyc: { orm: ctx.orm, providers: ctx.kycProviders },
+      aml: { orm: ctx.orm, events: ctx.events },
+      binary: { orm: ctx.orm, lock: ctx.lock, feed: priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork()) },
+    }),
     taskQueues: ctx.taskQueues,
     shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,
   });
@@ -37,9 +46,9 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     await done.catch(() => undefined);
   });
-  const trades = new BinaryTrades(ctx.temporal, ctx.taskQueues.trading);
+  if (ctx.config.OUTBOX_RELAY) await startOutboxRelay(ctx);
   const stopReconciler = startReconciler(
-    () => trades.reconcile(ctx.orm.em.fork(), ctx.logger),
+    () => ctx.binaryTrades.reconcile(ctx.orm.em.fork(), ctx.logger),
     ctx.config.BINARY_RECONCILE_INTERVAL_MS,
     ctx.logger,
   );

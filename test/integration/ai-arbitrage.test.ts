@@ -67,7 +67,7 @@ describe('ai-arbitrage scan', () => {
   const down = new CraftedVenue('D', 0, true);
 
   beforeAll(async () => {
-    ctx = await createTestContext({ AI_SCAN_SCHEDULE: 'false', ARBITRAGE_SYMBOLS: 'BTCUSD,ETHUSD' });
+    ctx = await createTestContext({ AI_SCAN_SCHEDULE: 'false', SYMBOLS: 'BTCUSD,ETHUSD' });
     contexts.push(ctx);
     await initQueues(ctx, { workers: ['ai'], venues: [A, B, C, down] });
     server = createServer(

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../src/main/context';
-import { initQueues, allQueueMetrics, queueSet, type RunningQueues } from '../../src/main/queues';
+import { initQueues, allQueueMetrics, queueMetricsDeps, queueSet, type RunningQueues } from '../../src/main/queues';
 import { createPrometheusMetrics } from '../../src/features/monitoring/queue-metrics';
 import { BullEmailQueue, emailHelpers } from '../../src/features/notifications/email-queue';
 import { createTestContext } from '../helpers/context';
@@ -161,9 +161,8 @@ describe('email-notifications over the SendGrid v3 API', () => {
     expect(metrics.email).toEqual({ waiting: 0, active: 0, completed: 1, failed: 1, delayed: 0 });
     // Prometheus job outcomes come from the worker's BullMQ metrics.
     const prom = createPrometheusMetrics({
+      ...queueMetricsDeps(ctx),
       queues: { email: producer.queue, ai: queueSet(ctx).ai.queue },
-      temporal: ctx.temporal,
-      taskQueues: ctx.taskQueues,
     });
     await prom.refresh();
     const text = await prom.registry.metrics();

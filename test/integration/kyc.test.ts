@@ -3,9 +3,10 @@ import type { BullEmailQueue } from '../../src/features/notifications/email-queu
 import type { AppContext } from '../../src/main/context';
 import { canUserWithdraw } from '../../src/features/wallet/account-state';
 import { kycWorkflowId } from '../../src/features/kyc/cases';
-import { kycStateQuery } from '../../src/features/kyc/workflow';
+import { kycStateQuery } from '../../src/features/kyc/contract';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
+import { outboxDelivered } from '../helpers/outbox';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 import { KYC_TEST_SECRETS, providerWebhook, startFakeKycProviders, type Verdict } from '../helpers/kyc-providers';
 
@@ -50,6 +51,7 @@ const auditActions = async (userId: string) =>
 
 /** KYC email jobs enqueued for this user (no email worker runs here, so they stay in the queue). */
 async function emailJobs(userEmail: string) {
+  await outboxDelivered(ctx.orm);
   const queue = (ctx.email as BullEmailQueue).queue;
   const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
   return jobs.filter((j) => j.data.to === userEmail && j.data.template.startsWith('kyc-')).map((j) => j.data.template);

@@ -8,6 +8,8 @@ import { queueSet } from '../../src/main/queues';
 import { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
+import { outboxDelivered } from '../helpers/outbox';
+import { startOutboxRelay } from '../../src/main/outbox';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 
 let ctx: AppContext;
@@ -24,8 +26,11 @@ beforeAll(async () => {
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   http = httpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  // The relay turns the registrations' outbox rows into email jobs (no BullMQ worker runs here).
+  await startOutboxRelay(ctx);
   admin = await createStaff(ctx, 'ADMIN');
   user = await registerUser(http);
+  await outboxDelivered(ctx.orm);
 });
 
 afterAll(async () => {
@@ -138,6 +143,7 @@ describe('queue dashboard (bull-board) at /admin/queues', () => {
 describe('registration', () => {
   it('enqueues the welcome email with a deterministic job id', async () => {
     const u = await registerUser(http, { fullName: 'Grace Hopper' });
+    await outboxDelivered(ctx.orm);
     const job = await (ctx.email as BullEmailQueue).queue.getJob(`welcome-${u.id}`);
     expect(job?.data).toEqual({ template: 'welcome', to: u.email, data: { name: 'Grace Hopper' } });
   });

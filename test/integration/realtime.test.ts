@@ -15,7 +15,7 @@ import {
   type RoomAck,
   type SessionInfo,
 } from '../../src/features/realtime/events';
-import { amlWorkflowId } from '../../src/features/aml/engine';
+import { amlWorkflowId } from '../../src/features/aml/contract';
 import { binaryWorkflowId } from '../../src/features/binary/client';
 import { kycWorkflowId } from '../../src/features/kyc/cases';
 import { createTestContext } from '../helpers/context';

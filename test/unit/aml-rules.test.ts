@@ -11,7 +11,7 @@ import {
   unfreezeRefusal,
   type AmlSnapshot,
 } from '../../src/features/aml/rules';
-import { amlThresholdsFromConfig } from '../../src/features/aml/engine';
+import { amlThresholdsFromConfig } from '../../src/features/aml/checks';
 import { loadConfig } from '../../src/kernel/config';
 
 const t = amlThresholdsFromConfig(loadConfig({}));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { checkSanctions } from '../../src/features/aml/rules';
 import { nameSimilarity, normaliseName, parseSanctionsCsv, screen } from '../../src/features/aml/sanctions';
-import { loadSanctionsList } from '../../src/features/aml/engine';
+import { loadSanctionsList } from '../../src/features/aml/checks';
 
 const list = loadSanctionsList(join(__dirname, '..', '..', 'data', 'sanctions', 'sample.csv'));
 

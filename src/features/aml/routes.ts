@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
 import { RESULTS, SEVERITIES } from './rules';
-import type { AmlEngine } from './engine';
+import type { AmlCases } from './cases';
+import type { AmlChecks } from './checks';
+import { getAMLCheckHistory, listChecks, resolveAMLCheck } from './repository';
+import { emOf } from '../../kernel/http/middleware/request-context';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
 
@@ -19,13 +22,13 @@ const listQuery = z.object({
 });
 
 /** Compliance officers' AML endpoints (ADMIN/MASTER only). */
-export function createAmlRouter(deps: { tokens: TokenService; engine: AmlEngine }) {
+export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks; cases: AmlCases }) {
   const router = new Router({ prefix: '/aml/admin' });
   router.use(authenticate(deps.tokens), requireRole(ADMIN_ROLES));
 
   router.get('/checks', async (ctx) => {
     const q = validate(listQuery, ctx.query, 'query');
-    ctx.body = await deps.engine.listChecks({ ...q, unresolved: q.unresolved === 'true' });
+    ctx.body = await listChecks(emOf(ctx), { ...q, unresolved: q.unresolved === 'true' });
   });
 
   router.get('/users/:userId/checks', async (ctx) => {
@@ -35,23 +38,23 @@ export function createAmlRouter(deps: { tokens: TokenService; engine: AmlEngine 
       ctx.query,
       'query',
     );
-    ctx.body = { items: await deps.engine.getAMLCheckHistory(userId, limit) };
+    ctx.body = { items: await getAMLCheckHistory(emOf(ctx), userId, limit) };
   });
 
   router.post('/users/:userId/run', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const result = await deps.engine.runAMLChecks(userId, `admin:${principalOf(ctx).userId}`);
+    const result = await deps.checks.runAMLChecks(userId, `admin:${principalOf(ctx).userId}`);
     ctx.body = { userId, findings: result.findings, saved: result.saved, freezeRequested: result.freezeRequested };
   });
 
   router.put('/checks/:checkId/resolve', async (ctx) => {
     const { checkId } = validate(checkIdParam, ctx.params, 'path');
     const { notes } = validate(z.object({ notes: z.string().trim().min(1).max(2000) }), ctx.request.body, 'resolution');
-    ctx.body = await deps.engine.resolveAMLCheck(checkId, principalOf(ctx).userId, notes);
+    ctx.body = await resolveAMLCheck(emOf(ctx), checkId, principalOf(ctx).userId, notes);
   });
 
   router.get('/cases', async (ctx) => {
-    ctx.body = { items: await deps.engine.openCases() };
+    ctx.body = { items: await deps.cases.openCases() };
   });
 
   router.put('/users/:userId/decision', async (ctx) => {
@@ -61,7 +64,7 @@ export function createAmlRouter(deps: { tokens: TokenService; engine: AmlEngine 
       ctx.request.body,
       'decision',
     );
-    ctx.body = await deps.engine.decide(userId, {
+    ctx.body = await deps.cases.decide(userId, {
       decision: body.decision,
       adminId: principalOf(ctx).userId,
       notes: body.notes ?? null,

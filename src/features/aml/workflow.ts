@@ -1,10 +1,6 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,42 +8,9 @@ import {
 } from '@temporalio/workflow';
 import type { AmlActivities } from './activities';
 import { UNFREEZE_APPROVALS_NEEDED, unfreezeRefusal } from './rules';
+import { amlCaseQuery, decisionUpdate, findingSignal, type AmlCaseState, type AmlFreezeInput } from './contract';
+import { domainFailure } from '../../kernel/temporal/domain-failure';
 import { AmlCaseStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
-
-export interface AmlFreezeInput {
-  userId: string;
-  /** Remind admins after this long without a decision, and again after each further interval. */
-  reminderIntervalMs: number;
-}
-
-/** A critical finding (from runAMLChecks); the first one starts the case, later ones join it. */
-export interface AmlFindingSignal {
-  checkIds: string[];
-  reasons: string[];
-}
-
-export interface AmlDecision {
-  decision: 'UNFREEZE' | 'KEEP_FROZEN';
-  adminId: string;
-  notes?: string | null;
-}
-
-export type AmlCaseStatus = 'FROZEN' | 'UNFROZEN' | 'CLOSED_FROZEN';
-
-export interface AmlCaseState {
-  userId: string;
-  status: AmlCaseStatus;
-  findings: AmlFindingSignal[];
-  approvals: string[];
-  remindersSent: number;
-  decidedBy: string[];
-  notes: string | null;
-}
-
-export const findingSignal = defineSignal<[AmlFindingSignal]>('finding');
-/** UNFREEZE needs two different admins; KEEP_FROZEN closes the case. Refused (409) once decided. */
-export const decisionUpdate = defineUpdate<AmlCaseState, [AmlDecision]>('decision');
-export const amlCaseQuery = defineQuery<AmlCaseState>('amlCase');
 
 const acts = proxyActivities<AmlActivities>({
   startToCloseTimeout: '30 seconds',
@@ -97,7 +60,7 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
           : d.decision === 'UNFREEZE'
             ? unfreezeRefusal(state.approvals, d.adminId)
             : null;
-        if (refusal) throw ApplicationFailure.create({ type: 'INVALID_STATE', message: refusal, nonRetryable: true });
+        if (refusal) throw domainFailure('INVALID_STATE', refusal);
       },
     },
   );

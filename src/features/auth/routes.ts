@@ -22,8 +22,6 @@ const loginBody = z.object({ email: z.string().trim().email(), password: z.strin
 
 export interface AuthRouterDeps {
   tokens: TokenService;
-  /** Called after a user registers (welcome email); failures never undo the registration. */
-  onRegistered?: (user: { id: string; email: string; fullName: string }) => Promise<void>;
 }
 
 export function createAuthRouter(deps: AuthRouterDeps) {
@@ -32,9 +30,6 @@ export function createAuthRouter(deps: AuthRouterDeps) {
   router.post('/register', async (ctx) => {
     const body = validate(registerBody, ctx.request.body, 'registration');
     const user = await createUser(emOf(ctx), body);
-    if (deps.onRegistered) {
-      await deps.onRegistered(user).catch((err) => ctx.state.logger.warn({ err }, 'post-registration hook failed'));
-    }
     const token = await deps.tokens.issue({ userId: user.id, role: user.role });
     ctx.status = 201;
     ctx.body = { user: publicUser(user), token };

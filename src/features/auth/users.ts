@@ -5,6 +5,8 @@ import { User, type Role } from '../../kernel/db/entities/user';
 import { Wallet } from '../../kernel/db/entities/wallet';
 import { AppError } from '../../kernel/errors';
 import { audit, type Actor } from '../../kernel/audit';
+import { recordOutbox } from '../../kernel/outbox';
+import { emailMessage } from '../notifications/email-queue';
 
 export interface NewUser {
   email: string;
@@ -15,7 +17,10 @@ export interface NewUser {
   role?: Role;
 }
 
-/** Creates the user and their wallet in one transaction. Emails are compared case-insensitively. */
+/**
+ * Creates the user and their wallet in one transaction. Emails are compared case-insensitively.
+ * Without `actor` it is the user registering themself, and the welcome email is recorded with it.
+ */
 export async function createUser(em: EntityManager, input: NewUser, actor?: Actor): Promise<User> {
   const passwordHash = await hashPassword(input.password);
   try {
@@ -39,6 +44,13 @@ export async function createUser(em: EntityManager, input: NewUser, actor?: Acto
         targetId: user.id,
         after: { email: user.email, role: user.role, country: user.country },
       });
+      // A self-registration is welcomed; an account created by staff or a script is not.
+      if (!actor) {
+        await recordOutbox(
+          tx,
+          emailMessage({ template: 'welcome', to: user.email, data: { name: user.fullName } }, `welcome-${user.id}`),
+        );
+      }
       return user;
     });
   } catch (err) {

@@ -1,11 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '../../kernel/logger';
 import type { PriceFeed } from '../market/price-feed';
-import { ADMINS_ROOM, userRoom, type EventPublisher } from '../realtime/events';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
-import type { ActivityObserver } from '../wallet/account-state';
-import { findTrade, markSettlementFailed, openBinaryTrade, settleBinaryTrade, type OpenTradeInput } from './use-cases';
-import { walletBalance } from '../../kernel/ledger';
+import { findTrade, markSettlementFailed, openBinaryTrade, settleBinaryTrade } from './use-cases';
+import type { OpenTradeInput } from './contract';
+import { crashPoint } from '../../kernel/faults';
 import { AppError } from '../../kernel/errors';
 import { toActivityFailure } from '../../kernel/temporal/failures';
 
@@ -13,36 +11,20 @@ export interface BinaryActivityDeps {
   orm: MikroORM;
   feed: PriceFeed;
   lock: DistributedLock;
-  events: EventPublisher;
-  logger: Logger;
-  activityObserver: () => ActivityObserver;
 }
 
-/** Activities of the binaryTrade workflow. Each is idempotent. */
+/**
+ * Activities of the binaryTrade workflow. Each is idempotent, and each is one use case: the
+ * events and AML runs that follow are written to the outbox by the use case's own transaction.
+ */
 export function createBinaryActivities(deps: BinaryActivityDeps) {
   const em = () => deps.orm.em.fork();
-  const now = () => new Date().toISOString();
 
   return {
     /** Debit the stake and create the trade; domain refusals (funds, frozen) fail without retry. */
     async binaryOpen(input: OpenTradeInput) {
       try {
-        const trade = await openBinaryTrade(em(), deps.feed, input);
-        await deps.events.publish(userRoom(trade.userId), 'binary:opened', {
-          tradeId: trade.id,
-          userId: trade.userId,
-          symbol: trade.symbol,
-          direction: trade.direction,
-          stake: trade.stake,
-          expiresAt: trade.expiresAt,
-        });
-        await deps.events.publish(userRoom(trade.userId), 'wallet:balance', {
-          userId: trade.userId,
-          balance: await walletBalance(em(), trade.userId),
-          at: now(),
-        });
-        await deps.activityObserver().afterActivity(trade.userId, 'binary');
-        return trade;
+        return await openBinaryTrade(em(), deps.feed, input);
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -55,39 +37,14 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
     },
 
     async binarySettle(tradeId: string) {
-      const { trade, settledNow, balance } = await settleBinaryTrade(
-        { em: em(), feed: deps.feed, lock: deps.lock },
-        tradeId,
-      );
-      if (settledNow) {
-        await deps.events.publish(userRoom(trade.userId), 'binary:resolved', {
-          tradeId: trade.id,
-          userId: trade.userId,
-          status: trade.status,
-          openPrice: trade.openPrice,
-          closePrice: trade.closePrice,
-          payout: trade.payout ?? 0,
-          at: now(),
-        });
-        await deps.events.publish(userRoom(trade.userId), 'wallet:balance', {
-          userId: trade.userId,
-          balance,
-          at: now(),
-        });
-      }
+      const { trade } = await settleBinaryTrade({ em: em(), feed: deps.feed, lock: deps.lock }, tradeId);
+      crashPoint('binary.settled');
       return trade;
     },
 
     /** Retries exhausted: mark the trade and alert the admins; the stake stays in escrow. */
     async binaryMarkSettlementFailed(input: { tradeId: string; failure: string }) {
-      const trade = await markSettlementFailed(em(), input.tradeId, input.failure);
-      await deps.events.publish(ADMINS_ROOM, 'admin:alert', {
-        kind: 'binary.settlement_failed',
-        message: `settlement of binary trade ${input.tradeId} failed: ${input.failure}`,
-        subject: input.tradeId,
-        at: now(),
-      });
-      return trade;
+      return markSettlementFailed(em(), input.tradeId, input.failure);
     },
   };
 }

@@ -6,10 +6,18 @@ import { AppError } from '../../kernel/errors';
 import type { Logger } from '../../kernel/logger';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { TradeStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
-import { binaryTrade, openTradeUpdate, retrySettlementSignal } from './workflow';
-import { findTrade, overdueOpenTrades, type BinaryTradeView, type OpenTradeInput } from './use-cases';
+import {
+  BINARY_WORKFLOW,
+  binaryWorkflowId,
+  openTradeUpdate,
+  retrySettlementSignal,
+  type BinaryTradeView,
+  type OpenTradeInput,
+} from './contract';
+import type { binaryTrade } from './workflow';
+import { findTrade, overdueOpenTrades } from './use-cases';
 
-export const binaryWorkflowId = (tradeId: string) => `binary-${tradeId}`;
+export { binaryWorkflowId };
 
 /**
  * The trade id a client's Idempotency-Key stands for: the same key always names the same trade,
@@ -29,7 +37,7 @@ export class BinaryTrades {
 
   /** Update-with-Start: returns once the stake is debited and the trade row exists. */
   async open(input: OpenTradeInput): Promise<BinaryTradeView> {
-    const start = new WithStartWorkflowOperation(binaryTrade, {
+    const start = new WithStartWorkflowOperation<typeof binaryTrade>(BINARY_WORKFLOW, {
       workflowId: binaryWorkflowId(input.tradeId),
       taskQueue: this.taskQueue,
       args: [{ resume: false, open: input }],
@@ -62,7 +70,7 @@ export class BinaryTrades {
 
   /** Starts a settle-only run for an open trade; attaches to a running one instead of duplicating. */
   async resume(tradeId: string): Promise<void> {
-    await this.temporal.workflow.start(binaryTrade, {
+    await this.temporal.workflow.start<typeof binaryTrade>(BINARY_WORKFLOW, {
       workflowId: binaryWorkflowId(tradeId),
       taskQueue: this.taskQueue,
       args: [{ resume: true, tradeId }],

@@ -1,4 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { BinaryTradeView, OpenTradeInput } from './contract';
+import { recordOutbox } from '../../kernel/outbox';
+import { amlCheckMessage } from '../aml/messages';
+import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
+import { balanceEvent } from '../wallet/events';
 import { AppError } from '../../kernel/errors';
 import { decideOutcome, payoutFor, type BinaryStatus, type Direction } from './rules';
 import type { Minor } from '../../kernel/money';
@@ -8,22 +13,6 @@ import { lockBinaryTrade, unlockBinaryTrade } from '../../kernel/redis/distribut
 import { assertCanTrade } from '../wallet/account-state';
 import { audit } from '../../kernel/audit';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
-
-export interface BinaryTradeView {
-  id: string;
-  userId: string;
-  symbol: string;
-  direction: Direction;
-  stake: Minor;
-  payoutRateBps: number;
-  openPrice: Minor;
-  closePrice: Minor | null;
-  payout: Minor | null;
-  status: BinaryStatus;
-  openedAt: string;
-  expiresAt: string;
-  settledAt: string | null;
-}
 
 interface Row {
   id: string;
@@ -59,16 +48,6 @@ const view = (r: Row): BinaryTradeView => ({
 
 export const ESCROW = systemAccount('binary-escrow');
 export const HOUSE = systemAccount('binary-house');
-
-export interface OpenTradeInput {
-  tradeId: string;
-  userId: string;
-  symbol: string;
-  direction: Direction;
-  stake: Minor;
-  payoutRateBps: number;
-  expirySeconds: number;
-}
 
 /**
  * Debits the stake into escrow and creates the trade row at the current price, in one
@@ -116,7 +95,21 @@ export async function openBinaryTrade(
       targetId: input.tradeId,
       after: { symbol: input.symbol, direction: input.direction, stake: input.stake, openPrice: tick.price },
     });
-    return view(rows[0]);
+    const trade = view(rows[0]);
+    await recordOutbox(
+      tx,
+      liveEvent(userRoom(trade.userId), 'binary:opened', {
+        tradeId: trade.id,
+        userId: trade.userId,
+        symbol: trade.symbol,
+        direction: trade.direction,
+        stake: trade.stake,
+        expiresAt: trade.expiresAt,
+      }),
+      balanceEvent(trade.userId, await walletBalance(tx, trade.userId)),
+      amlCheckMessage(trade.userId, 'binary'),
+    );
+    return trade;
   });
 }
 
@@ -195,7 +188,22 @@ export async function settleBinaryTrade(
         before: { status: row.status },
         after: { status: outcome, closePrice: close!.price, payout },
       });
-      return { trade: view(updated[0]!), settledNow: true, balance: await walletBalance(tx, trade.userId) };
+      const settled = view(updated[0]!);
+      const balance = await walletBalance(tx, trade.userId);
+      await recordOutbox(
+        tx,
+        liveEvent(userRoom(settled.userId), 'binary:resolved', {
+          tradeId: settled.id,
+          userId: settled.userId,
+          status: settled.status,
+          openPrice: settled.openPrice,
+          closePrice: settled.closePrice,
+          payout: settled.payout ?? 0,
+          at: new Date().toISOString(),
+        }),
+        balanceEvent(settled.userId, balance),
+      );
+      return { trade: settled, settledNow: true, balance };
     });
   } finally {
     await unlockBinaryTrade(deps.lock, tradeId, lock.value);
@@ -222,6 +230,15 @@ export async function markSettlementFailed(
         after: { status: 'SETTLEMENT_FAILED' },
         reason: failure,
       });
+      await recordOutbox(
+        tx,
+        liveEvent(ADMINS_ROOM, 'admin:alert', {
+          kind: 'binary.settlement_failed',
+          message: `settlement of binary trade ${tradeId} failed: ${failure}`,
+          subject: tradeId,
+          at: new Date().toISOString(),
+        }),
+      );
       return view(rows[0]);
     }
     return (await findTrade(tx, tradeId))!;

@@ -3,25 +3,22 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { BinaryActivities } from './activities';
-import type { OpenTradeInput, BinaryTradeView } from './use-cases';
+import {
+  binaryTradeQuery,
+  openTradeUpdate,
+  retrySettlementSignal,
+  type BinaryTradeInput,
+  type BinaryTradeView,
+} from './contract';
+import { isErrorCode } from '../../kernel/errors';
+import { domainFailure } from '../../kernel/temporal/domain-failure';
 import { TradeStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
-
-export type BinaryTradeInput = { resume: false; open: OpenTradeInput } | { resume: true; tradeId: string };
-
-/** Opens the trade (with Update-with-Start): answers once the stake is debited and the row exists. */
-export const openTradeUpdate = defineUpdate<BinaryTradeView>('openTrade');
-/** An admin asks for another settlement attempt after SETTLEMENT_FAILED. */
-export const retrySettlementSignal = defineSignal<[{ adminId: string }]>('retrySettlement');
-export const binaryTradeQuery = defineQuery<BinaryTradeView | null>('binaryTrade');
 
 const db = proxyActivities<BinaryActivities>({
   startToCloseTimeout: '30 seconds',
@@ -57,7 +54,7 @@ export async function binaryTrade(input: BinaryTradeInput): Promise<BinaryTradeV
     retryRequested = true;
   });
   setHandler(openTradeUpdate, async () => {
-    if (input.resume) throw ApplicationFailure.create({ type: 'INVALID_STATE', message: 'trade is already open' });
+    if (input.resume) throw domainFailure('INVALID_STATE', 'trade is already open');
     if (!opening) {
       opening = true;
       try {
@@ -107,8 +104,6 @@ export async function binaryTrade(input: BinaryTradeInput): Promise<BinaryTradeV
 /** The domain failure inside an activity failure, so the client sees its type (INSUFFICIENT_FUNDS, ...). */
 function asApplicationFailure(err: unknown): ApplicationFailure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    return ApplicationFailure.create({ type: cause.type ?? 'INTERNAL', message: cause.message, nonRetryable: true });
-  }
-  return ApplicationFailure.create({ type: 'INTERNAL', message: 'could not open the trade', nonRetryable: true });
+  if (cause instanceof ApplicationFailure && isErrorCode(cause.type)) return domainFailure(cause.type, cause.message);
+  return domainFailure('INTERNAL', 'could not open the trade');
 }

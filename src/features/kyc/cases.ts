@@ -6,9 +6,17 @@ import { AppError } from '../../kernel/errors';
 import { resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
-import { adminDecisionUpdate, kycStateQuery, kycVerification, providerResultSignal, resubmitSignal } from './workflow';
+import {
+  adminDecisionUpdate,
+  KYC_WORKFLOW,
+  kycStateQuery,
+  kycWorkflowId,
+  providerResultSignal,
+  resubmitSignal,
+} from './contract';
+import type { kycVerification } from './workflow';
 
-export const kycWorkflowId = (userId: string) => `kyc-${userId}`;
+export { kycWorkflowId };
 
 export interface KycCaseSettings {
   taskQueue: string;
@@ -70,7 +78,7 @@ export class KycCases {
     if (existing && (existing.status === 'APPROVED' || existing.status === 'REJECTED')) {
       throw new AppError('INVALID_STATE', `KYC is already ${existing.status}`);
     }
-    await this.temporal.workflow.start(kycVerification, {
+    await this.temporal.workflow.start<typeof kycVerification>(KYC_WORKFLOW, {
       workflowId,
       taskQueue: this.settings.taskQueue,
       args: [

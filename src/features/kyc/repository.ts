@@ -5,6 +5,9 @@ import { User } from '../../kernel/db/entities/user';
 import { AppError } from '../../kernel/errors';
 import type { KycActor, KycProviderName, ProviderResult } from './rules';
 import { audit } from '../../kernel/audit';
+import { recordOutbox } from '../../kernel/outbox';
+import { emailMessage } from '../notifications/email-queue';
+import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
 
 /**
  * The database side of a KYC case. Every function is idempotent (activities are retried) and
@@ -56,6 +59,14 @@ export async function recordPending(
       before,
       after: { status: 'PENDING', provider: input.provider, attempt: input.attempt },
     });
+    await recordOutbox(
+      tx,
+      liveEvent(userRoom(input.userId), 'kyc:status', {
+        userId: input.userId,
+        status: 'PENDING',
+        at: new Date().toISOString(),
+      }),
+    );
   });
 }
 
@@ -84,6 +95,15 @@ export async function markAwaitingUser(em: EntityManager, userId: string, reason
       after: { awaitingUser: true, attempt: kyc.attempts },
       reason,
     });
+    await recordOutbox(
+      tx,
+      liveEvent(userRoom(userId), 'kyc:status', {
+        userId,
+        status: 'RESUBMISSION_REQUESTED',
+        reason,
+        at: new Date().toISOString(),
+      }),
+    );
   });
 }
 
@@ -100,6 +120,15 @@ export async function flagManualReview(em: EntityManager, userId: string, reason
       after: { needsManualReview: true },
       reason,
     });
+    await recordOutbox(
+      tx,
+      liveEvent(ADMINS_ROOM, 'admin:alert', {
+        kind: 'kyc.manual_review',
+        message: `KYC of user ${userId} needs manual review: ${reason}`,
+        subject: userId,
+        at: new Date().toISOString(),
+      }),
+    );
   });
 }
 
@@ -130,6 +159,37 @@ export async function finalizeKyc(
       reason: input.reason,
     });
     return { changed: true };
+  });
+}
+
+/**
+ * The decision's email and live event, keyed by the case's workflow: however often the
+ * notifying activity runs, one email and one event leave.
+ */
+export async function notifyKycDecision(
+  em: EntityManager,
+  input: { userId: string; status: 'APPROVED' | 'REJECTED'; reason: string | null; workflowId: string },
+): Promise<void> {
+  await em.transactional(async (tx) => {
+    const user = await tx.findOneOrFail(User, { id: input.userId });
+    const approved = input.status === 'APPROVED';
+    await recordOutbox(
+      tx,
+      emailMessage(
+        {
+          template: approved ? 'kyc-approved' : 'kyc-rejected',
+          to: user.email,
+          data: { name: user.fullName, reason: input.reason ?? '' },
+        },
+        `kyc-${input.status.toLowerCase()}-${input.workflowId}`,
+      ),
+      liveEvent(
+        userRoom(input.userId),
+        'kyc:status',
+        { userId: input.userId, status: input.status, reason: input.reason, at: new Date().toISOString() },
+        `kyc-${input.status.toLowerCase()}-event-${input.workflowId}`,
+      ),
+    );
   });
 }
 

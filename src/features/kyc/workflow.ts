@@ -1,10 +1,6 @@
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -16,35 +12,19 @@ import {
   applyProviderResult,
   resubmissionRefusal,
   type KycActor,
-  type KycProviderName,
   type KycState,
   type ProviderResult,
 } from './rules';
+import {
+  adminDecisionUpdate,
+  kycStateQuery,
+  providerResultSignal,
+  resubmitSignal,
+  type AdminDecision,
+  type KycVerificationInput,
+} from './contract';
+import { domainFailure } from '../../kernel/temporal/domain-failure';
 import { KycStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
-
-export interface KycVerificationInput {
-  userId: string;
-  provider: KycProviderName;
-  /** No provider result after this long: flag for manual review and alert admins. */
-  providerDeadlineMs: number;
-  /** No decision after this long: the case ends REJECTED, reason "expired". */
-  hardDeadlineMs: number;
-  maxAttempts: number;
-}
-
-export interface AdminDecision {
-  decision: 'APPROVE' | 'REJECT';
-  adminId: string;
-  notes?: string | null;
-}
-
-/** A provider webhook, verified and deduplicated by the API. */
-export const providerResultSignal = defineSignal<[ProviderResult]>('providerResult');
-/** The user submits again after the provider asked for a retry (POST /kyc/start). */
-export const resubmitSignal = defineSignal<[]>('resubmit');
-/** An admin approves or rejects; answers with the final state, refused (409) unless pending. */
-export const adminDecisionUpdate = defineUpdate<KycState, [AdminDecision]>('adminDecision');
-export const kycStateQuery = defineQuery<KycState>('kycState');
 
 const db = proxyActivities<KycActivities>({
   startToCloseTimeout: '30 seconds',
@@ -105,7 +85,7 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
       validator: (update) => {
         const refusal =
           adminDecision || decision ? 'the case has already been decided' : adminDecisionRefusal(state, update.adminId);
-        if (refusal) throw ApplicationFailure.create({ type: 'InvalidState', message: refusal, nonRetryable: true });
+        if (refusal) throw domainFailure('INVALID_STATE', refusal);
       },
     },
   );

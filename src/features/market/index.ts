@@ -15,15 +15,23 @@ export function basePrices(pairs: string[]): Record<string, number> {
   );
 }
 
+/**
+ * The one simulated market of a deployment: binary options settle on it and the simulated
+ * arbitrage venues quote around it, so both price the same world.
+ */
+export function simulatedMarketFromConfig(config: Config): SimulatedMarket {
+  return new SimulatedMarket({
+    seed: config.MARKET_SEED,
+    basePrices: basePrices(config.MARKET_BASE_PRICES),
+    volatilityBps: config.MARKET_VOLATILITY_BPS,
+  });
+}
+
 /** The configured market data, with every served tick recorded in PostgreSQL. */
 export function priceFeedFromConfig(config: Config, em: () => EntityManager): PriceFeed {
   const source =
     config.MARKET_FEED === 'EXCHANGE'
       ? new ExchangeRestFeed(config.EXCHANGE_BASE_URL)
-      : new SimulatedMarket({
-          seed: config.MARKET_SEED,
-          basePrices: basePrices(config.MARKET_BASE_PRICES),
-          volatilityBps: config.MARKET_VOLATILITY_BPS,
-        });
+      : simulatedMarketFromConfig(config);
   return new RecordingPriceFeed(source, em);
 }

@@ -7,26 +7,6 @@ export interface MidPriceSource {
 }
 
 /**
- * A deterministic mid price per (seed, symbol, second): the base price plus hash noise of up to
- * `volatilityBps`, so several venue processes agree on "the market" at any instant.
- */
-export class HashMidPrice implements MidPriceSource {
-  constructor(private readonly opts: { seed: string; basePrices: Record<string, number>; volatilityBps: number }) {}
-
-  async latest(symbol: string): Promise<{ price: number; at: Date }> {
-    const base = this.opts.basePrices[symbol];
-    if (base === undefined) throw new Error(`unknown symbol ${symbol}`);
-    const second = Math.floor(Date.now() / 1000);
-    const digest = createHash('sha256').update(`${this.opts.seed}:${symbol}:${second}`).digest();
-    const noise = (digest.readUInt32BE(0) / 0xffffffff) * 2 - 1;
-    return {
-      price: Math.max(1, Math.round(base * (1 + (noise * this.opts.volatilityBps) / 10_000))),
-      at: new Date(second * 1000),
-    };
-  }
-}
-
-/**
  * A simulated venue quoting around a shared mid: its own price offset (`offsetBps`, how far its
  * book sits from the market) and half-spread (`halfSpreadBps`), with a per-venue hash jitter of
  * up to `jitterBps` so venues drift apart and together over time.
@@ -64,16 +44,4 @@ export function simulatedVenuesFromSpec(specs: string[], mid: MidPriceSource, ji
       jitterBps,
     });
   });
-}
-
-/** `SYMBOL=price` pairs in whole units -> minor units. */
-export function parseBasePrices(pairs: string[]): Record<string, number> {
-  return Object.fromEntries(
-    pairs.map((p) => {
-      const [symbol, price] = p.split('=');
-      const value = Number(price);
-      if (!symbol || !Number.isFinite(value) || value <= 0) throw new Error(`bad base price "${p}"`);
-      return [symbol.trim(), Math.round(value * 100)];
-    }),
-  );
 }

@@ -23,6 +23,8 @@ export interface AllQueueMetrics {
   binary: WorkflowCounts;
   kyc: WorkflowCounts;
   aml: WorkflowCounts;
+  /** Seconds since the oldest outbox row still waiting for the relay was written (0: none waiting). */
+  outbox: { oldestPendingAgeSeconds: number };
   timestamp: string;
 }
 
@@ -30,6 +32,7 @@ export interface QueueMetricsDeps {
   queues: { email: Queue; ai: Queue };
   temporal: Client;
   taskQueues: TaskQueues;
+  outboxAge: () => Promise<number>;
 }
 
 /** The seed's KYC/binary/AML queues became Temporal workflows: type names and task queues. */
@@ -70,14 +73,23 @@ export async function workflowCounts(temporal: Client, type: string, taskQueue: 
 /** The seed's getAllQueueMetrics(): BullMQ job counts plus the workflow kinds. */
 export async function getAllQueueMetrics(deps: QueueMetricsDeps): Promise<AllQueueMetrics> {
   const tq = (kind: keyof typeof WORKFLOW_KINDS) => deps.taskQueues[WORKFLOW_KINDS[kind].taskQueue];
-  const [email, ai, binary, kyc, aml] = await Promise.all([
+  const [email, ai, binary, kyc, aml, outboxAge] = await Promise.all([
     bullQueueCounts(deps.queues.email),
     bullQueueCounts(deps.queues.ai),
     workflowCounts(deps.temporal, WORKFLOW_KINDS.binary.type, tq('binary')),
     workflowCounts(deps.temporal, WORKFLOW_KINDS.kyc.type, tq('kyc')),
     workflowCounts(deps.temporal, WORKFLOW_KINDS.aml.type, tq('aml')),
+    deps.outboxAge(),
   ]);
-  return { email, ai, binary, kyc, aml, timestamp: new Date().toISOString() };
+  return {
+    email,
+    ai,
+    binary,
+    kyc,
+    aml,
+    outbox: { oldestPendingAgeSeconds: Math.round(outboxAge * 1000) / 1000 },
+    timestamp: new Date().toISOString(),
+  };
 }
 
 /**
@@ -107,8 +119,15 @@ export function createPrometheusMetrics(deps: QueueMetricsDeps) {
     registers: [registry],
   });
 
+  const outboxAge = new Gauge({
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest outbox row not yet delivered by the relay (0 when none waits)',
+    registers: [registry],
+  });
+
   async function refresh(): Promise<void> {
     const m = await getAllQueueMetrics(deps);
+    outboxAge.set(m.outbox.oldestPendingAgeSeconds);
     for (const [name, counts] of [
       [deps.queues.email.name, m.email],
       [deps.queues.ai.name, m.ai],

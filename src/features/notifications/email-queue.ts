@@ -1,3 +1,4 @@
+import { outboxDeliveryId, type OutboxConsumer, type OutboxMessage } from '../../kernel/outbox';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -88,3 +89,19 @@ export function emailHelpers(queue: EmailQueue) {
 }
 
 export type EmailHelpers = ReturnType<typeof emailHelpers>;
+
+/** Outbox topic of emails: written with the change they tell the user about, enqueued by the relay. */
+export const EMAIL_TOPIC = 'email';
+
+/** An email as an outbox message; `key` (e.g. `withdrawal-<txId>`) also becomes its BullMQ job id. */
+export const emailMessage = (job: EmailJob, key?: string): OutboxMessage<EmailJob> => ({
+  topic: EMAIL_TOPIC,
+  payload: job,
+  key,
+});
+
+/** Enqueues a stored email with a job id derived from the record: a redelivery adds no second job. */
+export const emailConsumer =
+  (queue: EmailQueue): OutboxConsumer =>
+  (record) =>
+    queue.enqueue(record.payload as EmailJob, outboxDeliveryId(record));

@@ -1,3 +1,5 @@
+import { outboxDeliveryId, type OutboxConsumer, type OutboxMessage } from '../../kernel/outbox';
+
 /**
  * Every live event the system pushes, with its payload type, in one place. Rooms:
  * `user:<id>` (the owner), `admins` (ADMIN/MASTER), `arbitrage` (opt-in subscribers).
@@ -68,3 +70,37 @@ export interface EventPublisher {
 
 /** Socket.IO's Redis channel prefix, shared by the adapter (servers) and the emitter (publishers). */
 export const socketIoChannelKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
+
+/** Outbox topic of live events: written with the change they announce, published by the relay. */
+export const LIVE_EVENT_TOPIC = 'live-event';
+
+interface LiveEventPayload {
+  rooms: string[];
+  event: EventName;
+  data: Record<string, unknown>;
+}
+
+/** A live event as an outbox message (see kernel/outbox.ts). */
+export function liveEvent<E extends EventName>(
+  rooms: string | string[],
+  event: E,
+  data: ServerEvents[E],
+  key?: string,
+): OutboxMessage<LiveEventPayload> {
+  return {
+    topic: LIVE_EVENT_TOPIC,
+    payload: { rooms: Array.isArray(rooms) ? rooms : [rooms], event, data: data as Record<string, unknown> },
+    key,
+  };
+}
+
+/**
+ * Publishes a stored live event. Every event carries `eventId`, the same on a redelivery, so a
+ * client can drop the rare duplicate the at-least-once relay may produce.
+ */
+export function liveEventConsumer(publisher: EventPublisher): OutboxConsumer {
+  return async (record) => {
+    const { rooms, event, data } = record.payload as LiveEventPayload;
+    await publisher.publish(rooms, event, { ...data, eventId: outboxDeliveryId(record) } as never);
+  };
+}

@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { parsePositiveMinor } from '../../kernel/money';
-import type { ActivityObserver } from '../wallet/account-state';
 import { recordSpotTrade } from './use-cases';
 import { authenticate, principalOf } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
@@ -12,7 +11,6 @@ import { validate } from '../../kernel/http/validate';
 export interface TradesRouterDeps {
   tokens: TokenService;
   symbols: string[];
-  activityObserver: () => ActivityObserver;
 }
 
 /** POST /trades records an executed spot trade (execution itself happens elsewhere). */
@@ -42,7 +40,6 @@ export function createTradesRouter(deps: TradesRouterDeps) {
       quantity: input.quantity,
       price,
     });
-    await deps.activityObserver().afterActivity(userId, 'trade');
     ctx.status = 201;
     ctx.body = trade;
   });

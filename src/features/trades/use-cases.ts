@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Minor } from '../../kernel/money';
 import { assertCanTrade } from '../wallet/account-state';
 import { audit } from '../../kernel/audit';
+import { recordOutbox } from '../../kernel/outbox';
+import { amlCheckMessage } from '../aml/messages';
 
 export interface SpotTradeInput {
   userId: string;
@@ -38,6 +40,7 @@ export async function recordSpotTrade(em: EntityManager, input: SpotTradeInput) 
       targetId: id,
       after: { symbol: input.symbol, side: input.side, quantity: input.quantity, price: input.price, notional },
     });
+    await recordOutbox(tx, amlCheckMessage(input.userId, 'trade'));
     return { id, ...input, notional, executedAt: new Date(executed_at).toISOString() };
   });
 }

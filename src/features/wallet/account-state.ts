@@ -30,8 +30,3 @@ export async function canUserWithdraw(em: EntityManager, userId: string): Promis
   const s = await accountState(em, userId);
   return s.kycStatus === 'APPROVED' && s.status === 'ACTIVE' && !s.walletLocked;
 }
-
-/** Runs after every deposit, withdrawal and trade; the AML engine implements it. */
-export interface ActivityObserver {
-  afterActivity(userId: string, kind: 'deposit' | 'withdrawal' | 'trade' | 'binary'): Promise<void>;
-}

@@ -1,8 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
+import { crashPoint } from '../../kernel/faults';
 import { formatMinor, type Minor } from '../../kernel/money';
 import { accountState, canUserWithdraw } from './account-state';
 import { audit } from '../../kernel/audit';
+import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
+import { amlCheckMessage } from '../aml/messages';
+import { emailMessage } from '../notifications/email-queue';
+import { balanceEvent } from './events';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
 
 export async function getWallet(em: EntityManager, userId: string) {
@@ -48,7 +53,7 @@ async function moveCash(
   amount: Minor,
   key: string,
 ): Promise<MoneyMovementResult> {
-  return em.transactional(async (tx) => {
+  const result = await em.transactional(async (tx) => {
     const state = await accountState(tx, userId);
     if (state.status === 'FROZEN') {
       throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
@@ -69,6 +74,7 @@ async function moveCash(
         { account: systemAccount('cash'), amount: -toWallet },
       ],
     });
+    const balance = await walletBalance(tx, userId);
     if (!posted.replayed) {
       audit(tx, {
         actor: { type: 'USER', id: userId },
@@ -77,13 +83,35 @@ async function moveCash(
         targetId: userId,
         after: { amount, transactionId: posted.id },
       });
+      // The consequences commit with the movement, so a crash after the commit loses none of
+      // them and a replayed request (same key) adds none.
+      const consequences: OutboxMessage[] = [balanceEvent(userId, balance), amlCheckMessage(userId, kind)];
+      if (kind === 'withdrawal') {
+        const [user] = await tx.execute<{ email: string; full_name: string }[]>(
+          `select email, full_name from users where id = ?`,
+          [userId],
+        );
+        consequences.push(
+          emailMessage(
+            {
+              template: 'withdrawal-approved',
+              to: user!.email,
+              data: { name: user!.full_name, amount: formatMinor(amount) },
+            },
+            `withdrawal-${posted.id}`,
+          ),
+        );
+      }
+      await recordOutbox(tx, ...consequences);
     }
     return {
       transactionId: posted.id,
       kind,
       amount,
-      balance: await walletBalance(tx, userId),
+      balance,
       createdAt: posted.createdAt.toISOString(),
     };
   });
+  crashPoint(`wallet.${kind}.committed`);
+  return result;
 }

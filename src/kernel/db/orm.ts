@@ -4,7 +4,15 @@ import type { Logger } from 'pino';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
 
-export function ormOptions(databaseUrl: string, logger?: Logger): Options {
+interface PgConnection {
+  query(sql: string, params: unknown[], callback: (err: Error | null) => void): void;
+}
+
+/**
+ * `outboxChannel` names the deployment on every connection (`app.outbox_channel`): outbox rows
+ * written through this ORM carry it, and its relay delivers only rows that do.
+ */
+export function ormOptions(databaseUrl: string, logger?: Logger, outboxChannel = ''): Options {
   return {
     clientUrl: databaseUrl,
     entities,
@@ -13,14 +21,19 @@ export function ormOptions(databaseUrl: string, logger?: Logger): Options {
     discovery: { warnWhenNoEntities: true },
     // Request-scoped forks are made explicitly (em.fork()); the global context is never used.
     allowGlobalContext: false,
-    pool: { min: 0, max: 10 },
+    pool: {
+      min: 0,
+      max: 10,
+      afterCreate: (conn: PgConnection, done: (err: Error | null, conn: PgConnection) => void) =>
+        conn.query(`select set_config('app.outbox_channel', $1, false)`, [outboxChannel], (err) => done(err, conn)),
+    },
     debug: false,
     logger: logger ? (msg) => logger.debug({ orm: true }, msg) : undefined,
   };
 }
 
-export async function createOrm(databaseUrl: string, logger?: Logger): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(databaseUrl, logger));
+export async function createOrm(databaseUrl: string, logger?: Logger, outboxChannel?: string): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(databaseUrl, logger, outboxChannel));
 }
 
 export async function migrate(orm: MikroORM): Promise<string[]> {

@@ -3,6 +3,7 @@ import { Migration20261128000000_foundation } from './Migration20261128000000_fo
 import { Migration20261128100000_kyc } from './Migration20261128100000_kyc';
 import { Migration20261128200000_trading } from './Migration20261128200000_trading';
 import { Migration20261128300000_aml } from './Migration20261128300000_aml';
+import { Migration20261130000000_outbox } from './Migration20261130000000_outbox';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128100000_kyc', class: Migration20261128100000_kyc },
   { name: 'Migration20261128200000_trading', class: Migration20261128200000_trading },
   { name: 'Migration20261128300000_aml', class: Migration20261128300000_aml },
+  { name: 'Migration20261130000000_outbox', class: Migration20261130000000_outbox },
 ];

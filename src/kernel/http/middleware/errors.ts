@@ -20,9 +20,11 @@ const STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   INSUFFICIENT_FUNDS: 422,
   UNPROCESSABLE: 422,
+  PROVIDER_REJECTED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   DEPENDENCY_UNAVAILABLE: 503,
+  PROVIDER_NOT_CONFIGURED: 503,
 };
 
 export const httpStatusFor = (code: ErrorCode): number => STATUS[code];
