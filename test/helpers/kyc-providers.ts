@@ -27,7 +27,10 @@ export interface RecordedCall {
 /**
  * One local HTTP server speaking the three providers' verification-creation APIs, checking
  * their real authentication (Sumsub request signature, Onfido token header, Veriff client key
- * and body HMAC) and answering 401 like they do when it is wrong.
+ * and body HMAC) and answering 401 like they do when it is wrong. Sumsub's applicant creation
+ * also refuses a country that is not ISO 3166-1 alpha-3, the form of Sumsub's own examples.
+ * test/unit/kyc-fake-providers.test.ts holds this server and `providerWebhook` to the
+ * providers' published material in test/fixtures, so neither can drift from the real format.
  */
 export async function startFakeKycProviders(): Promise<{
   url: string;
@@ -56,8 +59,13 @@ export async function startFakeKycProviders(): Promise<{
         h('x-app-token') === s.SUMSUB_APP_TOKEN &&
         h('x-app-access-sig') === hmac('sha256', s.SUMSUB_SECRET_KEY, ts + 'POST' + path + raw);
       if (!ok) return reply(401, { description: 'Request signature mismatch', code: 401 });
-      calls.push({ provider: 'SUMSUB', method: 'POST', path, body: JSON.parse(raw) });
-      return reply(201, { id: `sumsub-app-${id}`, externalUserId: JSON.parse(raw).externalUserId });
+      const body = JSON.parse(raw);
+      const country = body.fixedInfo?.country;
+      if (country !== undefined && !/^[A-Z]{3}$/.test(country)) {
+        return reply(400, { description: `Invalid country code: ${country} (ISO 3166-1 alpha-3 expected)`, code: 400 });
+      }
+      calls.push({ provider: 'SUMSUB', method: 'POST', path, body });
+      return reply(201, { id: `sumsub-app-${id}`, externalUserId: body.externalUserId });
     }
     if (req.method === 'POST' && (path === '/v3.6/applicants' || path === '/v3.6/workflow_runs')) {
       if (h('authorization') !== `Token token=${s.ONFIDO_API_TOKEN}`)
@@ -100,7 +108,14 @@ export interface SignedWebhook {
   headers: Record<string, string>;
 }
 
-export type Verdict = 'APPROVED' | 'REJECTED' | 'RETRY';
+/** What the provider reports: a decision, a retry, or "a person is reviewing it" (no decision yet). */
+export type Verdict = 'APPROVED' | 'REJECTED' | 'RETRY' | 'REVIEW';
+
+/** Sumsub's UTC date-times: createdAtMs `yyyy-MM-dd HH:mm:ss.fff`, createdAt `yyyy-MM-dd HH:mm:ss+0000`. */
+const sumsubDateTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+const sumsubCreatedAt = (ms: number) => `${sumsubDateTime(ms).slice(0, 19)}+0000`;
+/** Onfido's timestamps carry whole seconds: `2020-01-01T00:00:00Z`. */
+const onfidoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A webhook exactly as each provider would send it for `verdict`, signed with the test secret. */
 export function providerWebhook(
@@ -111,32 +126,45 @@ export function providerWebhook(
     verdict: Verdict;
     at?: number;
     alg?: 'HMAC_SHA1_HEX' | 'HMAC_SHA256_HEX' | 'HMAC_SHA512_HEX';
+    /** Sumsub: a workflow-based level reports its result as applicantWorkflowCompleted. */
+    sumsubType?: 'applicantReviewed' | 'applicantWorkflowCompleted';
+    /** Onfido: any workflow run status, instead of the one `verdict` stands for. */
+    onfidoStatus?: string;
   },
 ): SignedWebhook {
   const at = opts.at ?? Date.now();
   const s = KYC_TEST_SECRETS;
   switch (provider) {
     case 'SUMSUB': {
-      const body = JSON.stringify({
+      const common = {
         applicantId: opts.providerId,
         inspectionId: `insp-${opts.providerId}`,
-        correlationId: `corr-${at}`,
-        externalUserId: opts.userId,
+        applicantType: 'individual',
+        correlationId: `req-${randomUUID()}`,
         levelName: 'basic-kyc-level',
-        type: 'applicantReviewed',
-        reviewStatus: 'completed',
-        reviewResult:
-          opts.verdict === 'APPROVED'
-            ? { reviewAnswer: 'GREEN' }
-            : {
-                reviewAnswer: 'RED',
-                reviewRejectType: opts.verdict === 'RETRY' ? 'RETRY' : 'FINAL',
-                rejectLabels: ['DOCUMENT_PAGE_MISSING'],
-                moderationComment: opts.verdict === 'RETRY' ? 'Please upload the back side' : 'Forged document',
-              },
-        createdAtMs: String(at),
-        createdAt: new Date(at).toISOString(),
-      });
+        sandboxMode: false,
+        externalUserId: opts.userId,
+      };
+      const times = { createdAt: sumsubCreatedAt(at), createdAtMs: sumsubDateTime(at), clientId: 'coolClientId' };
+      const body = JSON.stringify(
+        opts.verdict === 'REVIEW'
+          ? { ...common, type: 'applicantOnHold', reviewStatus: 'onHold', ...times }
+          : {
+              ...common,
+              type: opts.sumsubType ?? 'applicantReviewed',
+              reviewResult:
+                opts.verdict === 'APPROVED'
+                  ? { reviewAnswer: 'GREEN' }
+                  : {
+                      moderationComment: opts.verdict === 'RETRY' ? 'Please upload the back side' : 'Forged document',
+                      reviewAnswer: 'RED',
+                      rejectLabels: ['DOCUMENT_PAGE_MISSING'],
+                      reviewRejectType: opts.verdict === 'RETRY' ? 'RETRY' : 'FINAL',
+                    },
+              reviewStatus: 'completed',
+              ...times,
+            },
+      );
       const alg = opts.alg ?? 'HMAC_SHA256_HEX';
       const hash = { HMAC_SHA1_HEX: 'sha1', HMAC_SHA256_HEX: 'sha256', HMAC_SHA512_HEX: 'sha512' }[alg];
       return {
@@ -145,7 +173,9 @@ export function providerWebhook(
       };
     }
     case 'ONFIDO': {
-      const status = { APPROVED: 'approved', REJECTED: 'declined', RETRY: 'abandoned' }[opts.verdict];
+      const status =
+        opts.onfidoStatus ??
+        { APPROVED: 'approved', REJECTED: 'declined', RETRY: 'abandoned', REVIEW: 'review' }[opts.verdict];
       const body = JSON.stringify({
         payload: {
           resource_type: 'workflow_run',
@@ -153,8 +183,8 @@ export function providerWebhook(
           object: {
             id: opts.providerId,
             status,
-            started_at_iso8601: new Date(at - 60_000).toISOString(),
-            completed_at_iso8601: new Date(at).toISOString(),
+            started_at_iso8601: onfidoTime(at - 60_000),
+            completed_at_iso8601: onfidoTime(at),
             href: `https://api.eu.onfido.com/v3.6/workflow_runs/${opts.providerId}`,
           },
         },
@@ -166,6 +196,7 @@ export function providerWebhook(
         APPROVED: [9001, 'approved'],
         REJECTED: [9102, 'declined'],
         RETRY: [9103, 'resubmission_requested'],
+        REVIEW: [9121, 'review'],
       }[opts.verdict] as [number, string];
       const body = JSON.stringify({
         status: 'success',
@@ -174,8 +205,8 @@ export function providerWebhook(
           code,
           status,
           vendorData: opts.userId,
-          reason: opts.verdict === 'APPROVED' ? null : 'Physical document not used',
-          reasonCode: opts.verdict === 'APPROVED' ? null : 102,
+          reason: opts.verdict === 'APPROVED' || opts.verdict === 'REVIEW' ? null : 'Physical document not used',
+          reasonCode: opts.verdict === 'APPROVED' || opts.verdict === 'REVIEW' ? null : 102,
           decisionTime: new Date(at).toISOString(),
           acceptanceTime: new Date(at - 60_000).toISOString(),
         },

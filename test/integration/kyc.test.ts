@@ -87,6 +87,11 @@ describe.each<Provider>(['SUMSUB', 'ONFIDO', 'VERIFF'])('%s happy paths', (provi
     expect(res.body).toMatchObject({ workflowId: `kyc-${user.id}`, status: 'PENDING' });
     const sent = providers.calls.filter((c) => c.provider === provider).map((c) => JSON.stringify(c.body));
     expect(sent.some((body) => body.includes(provider === 'VERIFF' ? user.id : user.email))).toBe(true);
+    if (provider === 'SUMSUB') {
+      // The user registered with alpha-2 DE; Sumsub gets ISO 3166-1 alpha-3.
+      const applicant = providers.calls.find((c) => c.provider === 'SUMSUB' && c.body.externalUserId === user.id);
+      expect(applicant?.body.fixedInfo.country).toBe('DEU');
+    }
 
     const hook = await deliver(provider, providerWebhook(provider, { userId: user.id, providerId, verdict }));
     expect(hook.status).toBe(200);
@@ -233,6 +238,9 @@ describe('webhook security and deduplication', () => {
     const now = Date.now();
     await deliver('SUMSUB', providerWebhook('SUMSUB', { userId: user.id, providerId, verdict: 'RETRY', at: now }));
     await eventually(async () => (await handle.query(kycStateQuery)).status === 'AWAITING_USER');
+    // createdAtMs is a UTC date-time: the stored event time is the event's, not 1970.
+    expect((await handle.query(kycStateQuery)).lastProviderEventAt).toBe(now);
+    expect(new Date((await kycRow(user.id)).last_provider_event_at).getTime()).toBe(now);
     const stale = await deliver(
       'SUMSUB',
       providerWebhook('SUMSUB', { userId: user.id, providerId, verdict: 'APPROVED', at: now - 60_000 }),
@@ -242,6 +250,52 @@ describe('webhook security and deduplication', () => {
     expect((await handle.query(kycStateQuery)).status).toBe('AWAITING_USER');
     expect((await kycRow(user.id)).status).toBe('PENDING');
     await handle.terminate('test cleanup');
+  });
+});
+
+describe('provider statuses as the providers define them', () => {
+  it('Veriff 9121 review keeps the case pending on the same attempt; the 9001 that follows approves', async () => {
+    const user = await registerUser(http);
+    const { providerId, handle } = await startKyc(user, 'VERIFF');
+    const reviewAt = Date.now();
+    const review = await deliver(
+      'VERIFF',
+      providerWebhook('VERIFF', { userId: user.id, providerId, verdict: 'REVIEW', at: reviewAt }),
+    );
+    expect(review.body.outcome).toBe('signalled');
+    await eventually(async () => (await handle.query(kycStateQuery)).lastProviderEventAt === reviewAt);
+    expect(await handle.query(kycStateQuery)).toMatchObject({ status: 'PENDING', attempt: 1 });
+    expect(await kycRow(user.id)).toMatchObject({ status: 'PENDING', awaiting_user: false, attempts: 1 });
+
+    await deliver(
+      'VERIFF',
+      providerWebhook('VERIFF', { userId: user.id, providerId, verdict: 'APPROVED', at: reviewAt + 1000 }),
+    );
+    expect(await handle.result()).toMatchObject({ status: 'APPROVED', attempt: 1 });
+    expect(await auditActions(user.id)).toEqual(['kyc.started:USER', 'kyc.approved:PROVIDER']);
+  });
+
+  it('Onfido error ends the run: the user is asked to resubmit at once, not after the provider deadline', async () => {
+    const user = await registerUser(http);
+    const { providerId, handle } = await startKyc(user, 'ONFIDO');
+    const hook = providerWebhook('ONFIDO', { userId: user.id, providerId, verdict: 'RETRY', onfidoStatus: 'error' });
+    expect((await deliver('ONFIDO', hook)).body.outcome).toBe('signalled');
+    await eventually(async () => (await kycRow(user.id)).awaiting_user === true, 20_000, 'awaiting user');
+    expect(await auditActions(user.id)).toEqual(['kyc.started:USER', 'kyc.resubmission_requested:PROVIDER']);
+    await handle.terminate('test cleanup');
+  });
+
+  it('Sumsub applicantWorkflowCompleted decides like applicantReviewed', async () => {
+    const user = await registerUser(http);
+    const { providerId, handle } = await startKyc(user, 'SUMSUB');
+    const hook = providerWebhook('SUMSUB', {
+      userId: user.id,
+      providerId,
+      verdict: 'APPROVED',
+      sumsubType: 'applicantWorkflowCompleted',
+    });
+    expect((await deliver('SUMSUB', hook)).body.outcome).toBe('signalled');
+    expect(await handle.result()).toMatchObject({ status: 'APPROVED', decidedBy: { type: 'PROVIDER', id: 'SUMSUB' } });
   });
 });
 

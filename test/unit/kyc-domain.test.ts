@@ -65,6 +65,23 @@ describe('KYC decisions', () => {
     });
   });
 
+  it('a provider review (Veriff 9121) keeps the case waiting without using an attempt, even the last one', () => {
+    for (const attempt of [1, 3]) {
+      expect(applyProviderResult(state({ attempt }), result({ outcome: 'REVIEW' }))).toEqual({
+        kind: 'wait',
+        why: 'provider-review',
+      });
+    }
+    // The review is applied (its time guards against older deliveries); the decision that follows counts.
+    const reviewed = state({ lastProviderEventAt: 2_000 });
+    expect(applyProviderResult(reviewed, result({ occurredAt: 3_000 }))).toMatchObject({ status: 'APPROVED' });
+    expect(applyProviderResult(reviewed, result({ outcome: 'RETRY', occurredAt: 1_500 }))).toEqual({
+      kind: 'ignore',
+      why: 'stale',
+    });
+    expect(applyProviderResult(state({ status: 'AWAITING_USER' }), result({ outcome: 'REVIEW' })).kind).toBe('ignore');
+  });
+
   it('allows a resubmission only while awaiting the user and under the attempt limit', () => {
     expect(resubmissionRefusal({ status: 'AWAITING_USER', attempt: 2, maxAttempts: 3 })).toBeNull();
     expect(resubmissionRefusal({ status: 'AWAITING_USER', attempt: 3, maxAttempts: 3 })).toMatch(/at most 3 attempts/);

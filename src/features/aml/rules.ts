@@ -146,7 +146,7 @@ export function checkSanctions(match: SanctionsMatch | null): AmlFinding {
     matchedEntry: {
       id: match.entry.id,
       name: match.entry.name,
-      dataset: match.entry.dataset,
+      datasets: match.entry.datasets,
       countries: match.entry.countries,
     },
     matchedName: match.matchedName,

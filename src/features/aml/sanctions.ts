@@ -8,10 +8,12 @@ export interface SanctionsEntry {
   schema: string;
   name: string;
   aliases: string[];
-  birthDate: string | null;
+  /** Every birth date listed (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`); a match on any of them counts. */
+  birthDates: string[];
   countries: string[];
-  sanctions: string;
-  dataset: string;
+  sanctions: string[];
+  programIds: string[];
+  datasets: string[];
 }
 
 export interface ScreeningSubject {
@@ -85,7 +87,14 @@ export function nameSimilarity(a: string, b: string): number {
   return (weighted / weight) * Math.sqrt(x.length / y.length);
 }
 
-/** The best match above WEAK_MATCH, or null. A strong name match with another birth date is weak. */
+/** A listed date matches a subject's date it is a prefix of (the list may give only a year or month). */
+const sameBirthDate = (subject: string, listed: string) =>
+  listed.startsWith(subject.slice(0, 10)) || subject.startsWith(listed);
+
+/**
+ * The best match above WEAK_MATCH, or null. A strong name match is weak when the entry lists birth
+ * dates and none is the subject's.
+ */
 export function screen(subject: ScreeningSubject, list: SanctionsEntry[]): SanctionsMatch | null {
   let best: SanctionsMatch | null = null;
   for (const entry of list) {
@@ -94,8 +103,8 @@ export function screen(subject: ScreeningSubject, list: SanctionsEntry[]): Sanct
       const score = nameSimilarity(subject.name, candidate);
       if (score < WEAK_MATCH || (best && score <= best.score)) continue;
       const birthDateMatches =
-        subject.birthDate && entry.birthDate
-          ? entry.birthDate.startsWith(subject.birthDate.slice(0, 10)) || subject.birthDate.startsWith(entry.birthDate)
+        subject.birthDate && entry.birthDates.length > 0
+          ? entry.birthDates.some((listed) => sameBirthDate(subject.birthDate!, listed))
           : null;
       const strength = score >= STRONG_MATCH && birthDateMatches !== false ? 'STRONG' : 'WEAK';
       best = { entry, matchedName: candidate, score: Math.round(score * 1000) / 1000, strength, birthDateMatches };
@@ -104,12 +113,18 @@ export function screen(subject: ScreeningSubject, list: SanctionsEntry[]): Sanct
   return best;
 }
 
-/** Parses the OpenSanctions `targets.simple.csv` layout (RFC 4180 quoting). */
+/**
+ * Parses OpenSanctions' `targets.simple.csv` as its exporter writes it (zavod's SimpleCSVExporter):
+ * the file is CSV (`,`, `"` doubled inside a quoted field, every field quoted); a multi-value cell
+ * (aliases, birth_date, countries, sanctions, program_ids, dataset, ...) is itself one CSV row with
+ * `;` as the delimiter, so a value containing `;` or `"` is quoted with its quotes doubled. Columns
+ * are found by name; only id and name are required.
+ */
 export function parseSanctionsCsv(text: string): SanctionsEntry[] {
-  const rows = parseCsv(text);
+  const rows = parseCsv(text.replace(/^\uFEFF/, ''), ',');
   const header = rows.shift() ?? [];
   const col = (name: string) => header.indexOf(name);
-  const [id, schema, name, aliases, birth, countries, sanctions, dataset] = [
+  const [id, schema, name, aliases, birth, countries, sanctions, programIds, dataset] = [
     'id',
     'schema',
     'name',
@@ -117,35 +132,47 @@ export function parseSanctionsCsv(text: string): SanctionsEntry[] {
     'birth_date',
     'countries',
     'sanctions',
+    'program_ids',
     'dataset',
-  ].map(col);
-  if (id! < 0 || name! < 0) throw new Error('sanctions list needs at least the columns id and name');
-  const split = (v: string | undefined) =>
-    v
-      ? v
-          .split(';')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : [];
+  ].map(col) as [number, number, number, number, number, number, number, number, number];
+  if (id < 0 || name < 0) throw new Error('sanctions list needs at least the columns id and name');
+  const cell = (r: string[], i: number) => (i >= 0 ? (r[i] ?? '') : '');
+  const values = (r: string[], i: number) =>
+    (parseCsv(cell(r, i), ';', false)[0] ?? []).map((v) => v.trim()).filter(Boolean);
   return rows
-    .filter((r) => r[id!])
+    .filter((r) => r[id])
     .map((r) => ({
-      id: r[id!]!,
-      schema: (schema! >= 0 && r[schema!]) || 'Person',
-      name: r[name!] ?? '',
-      aliases: split(aliases! >= 0 ? r[aliases!] : undefined),
-      birthDate: (birth! >= 0 && split(r[birth!])[0]) || null,
-      countries: split(countries! >= 0 ? r[countries!] : undefined).map((c) => c.toUpperCase()),
-      sanctions: (sanctions! >= 0 && r[sanctions!]) || '',
-      dataset: (dataset! >= 0 && r[dataset!]) || '',
+      id: r[id]!,
+      schema: cell(r, schema) || 'Person',
+      name: cell(r, name),
+      aliases: values(r, aliases),
+      birthDates: values(r, birth),
+      countries: values(r, countries).map((c) => c.toUpperCase()),
+      sanctions: values(r, sanctions),
+      programIds: values(r, programIds),
+      datasets: values(r, dataset),
     }));
 }
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+/**
+ * CSV as Python's csv module reads it: a field is quoted only when it starts with `"`, where `""`
+ * is one quote and the closing quote may be followed by more text up to the delimiter; elsewhere a
+ * quote is an ordinary character. With `rows` false, line breaks are ordinary characters too (one
+ * multi-value cell is one row however its values are laid out). Blank lines are skipped.
+ */
+function parseCsv(text: string, delimiter: string, rows = true): string[][] {
+  const out: string[][] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let atFieldStart = true;
+  const endRow = () => {
+    row.push(field);
+    if (row.length > 1 || row[0] !== '') out.push(row);
+    row = [];
+    field = '';
+    atFieldStart = true;
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
@@ -154,19 +181,21 @@ function parseCsv(text: string): string[][] {
         i++;
       } else if (ch === '"') quoted = false;
       else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
+    } else if (ch === '"' && atFieldStart) {
+      quoted = true;
+      atFieldStart = false;
+    } else if (ch === delimiter) {
       row.push(field);
       field = '';
-    } else if (ch === '\n' || ch === '\r') {
+      atFieldStart = true;
+    } else if (rows && (ch === '\n' || ch === '\r')) {
       if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
+      endRow();
+    } else {
+      field += ch;
+      atFieldStart = false;
+    }
   }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
+  if (field !== '' || row.length > 0) endRow();
+  return out;
 }

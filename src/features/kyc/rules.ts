@@ -8,8 +8,12 @@ export type KycProviderName = (typeof KYC_PROVIDERS)[number];
 /** Where a case stands inside the workflow (the database keeps the seed's four statuses). */
 export type KycCaseStatus = 'PENDING' | 'AWAITING_USER' | 'APPROVED' | 'REJECTED';
 
-/** A provider webhook, normalised. */
-export type ProviderOutcome = 'APPROVED' | 'REJECTED' | 'RETRY' | 'PENDING';
+/**
+ * A provider webhook, normalised: a decision (APPROVED, REJECTED), a request that the user submit
+ * again (RETRY), a person at the provider reviewing the case before deciding (REVIEW), or progress
+ * that changes nothing (PENDING).
+ */
+export type ProviderOutcome = 'APPROVED' | 'REJECTED' | 'RETRY' | 'REVIEW' | 'PENDING';
 
 export interface ProviderResult {
   provider: KycProviderName;
@@ -45,7 +49,9 @@ export const isFinal = (status: KycCaseStatus) => status === 'APPROVED' || statu
 export type ProviderResultEffect =
   | { kind: 'ignore'; why: 'final' | 'stale' | 'other-session' | 'not-decisive' }
   | { kind: 'decide'; status: 'APPROVED' | 'REJECTED'; reason: string | null }
-  | { kind: 'await-user' };
+  | { kind: 'await-user' }
+  /** Applied (recorded, its time guards against older deliveries) but the case keeps waiting as it is. */
+  | { kind: 'wait'; why: 'provider-review' };
 
 export function applyProviderResult(state: KycState, result: ProviderResult): ProviderResultEffect {
   if (isFinal(state.status)) return { kind: 'ignore', why: 'final' };
@@ -65,6 +71,9 @@ export function applyProviderResult(state: KycState, result: ProviderResult): Pr
       return state.attempt >= state.maxAttempts
         ? { kind: 'decide', status: 'REJECTED', reason: 'resubmission limit reached' }
         : { kind: 'await-user' };
+    case 'REVIEW':
+      // The provider's own reviewer decides next: no attempt is used, the decision that follows counts.
+      return { kind: 'wait', why: 'provider-review' };
     default:
       return { kind: 'ignore', why: 'not-decisive' };
   }

@@ -41,7 +41,8 @@ const provider = proxyActivities<KycActivities>({
  * One KYC case per user (workflow id `kyc-<userId>`): open it, create the verification at the
  * provider, then wait for a provider result (signal) or an admin decision (update), with a
  * provider deadline (manual review) and a hard deadline (expiry). A provider "retry" waits for
- * the user to resubmit, at most `maxAttempts` attempts in all.
+ * the user to resubmit, at most `maxAttempts` attempts in all; a provider "review" (a person at the
+ * provider looks at it) keeps the case waiting on the same attempt for the decision that follows.
  */
 export async function kycVerification(input: KycVerificationInput): Promise<KycState> {
   const { workflowId } = workflowInfo();
@@ -137,10 +138,11 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
       await db.kycRecordProviderEvent({ userId: input.userId, result });
       if (effect.kind === 'decide') {
         decision = { status: effect.status, actor: { type: 'PROVIDER', id: result.provider }, reason: effect.reason };
-      } else {
+      } else if (effect.kind === 'await-user') {
         setStatus('AWAITING_USER');
         await db.kycAwaitUser({ userId: input.userId, reason: result.reason ?? null });
       }
+      // 'wait' (the provider is reviewing): recorded above; the case stays as it is.
     } else if (!woken && Date.now() >= hardDeadlineAt) {
       decision = { status: 'REJECTED', actor: { type: 'SYSTEM', id: 'kyc-workflow' }, reason: 'expired' };
     } else if (!woken && waitingOnProvider && Date.now() >= providerDeadlineAt) {

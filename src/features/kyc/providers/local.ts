@@ -33,7 +33,12 @@ export class LocalWebhookReader implements KycWebhookReader {
 
   read(payload: unknown, rawBody: Buffer) {
     const p = payload as LocalWebhook;
-    if (!p.userId || !p.providerId || !p.outcome || !['APPROVED', 'REJECTED', 'RETRY', 'PENDING'].includes(p.outcome)) {
+    if (
+      !p.userId ||
+      !p.providerId ||
+      !p.outcome ||
+      !['APPROVED', 'REJECTED', 'RETRY', 'PENDING', 'REVIEW'].includes(p.outcome)
+    ) {
       return null;
     }
     return {

@@ -50,13 +50,20 @@ interface OnfidoWebhook {
   };
 }
 
-const STATUS: Record<string, ProviderResult['outcome']> = {
-  approved: 'APPROVED',
-  declined: 'REJECTED',
-  abandoned: 'RETRY',
-  review: 'PENDING',
-  processing: 'PENDING',
-  awaiting_input: 'PENDING',
+/**
+ * Every workflow run status of Onfido's API (WorkflowRunStatus): approved and declined are
+ * decisions; abandoned and error end the run without one (the user may start again); review waits
+ * for a person (a decision follows); the rest are not final.
+ */
+const STATUS: Record<string, { outcome: ProviderResult['outcome']; reason: string | null }> = {
+  approved: { outcome: 'APPROVED', reason: null },
+  declined: { outcome: 'REJECTED', reason: 'declined by provider' },
+  abandoned: { outcome: 'RETRY', reason: 'workflow run abandoned' },
+  error: { outcome: 'RETRY', reason: 'workflow run ended in error' },
+  review: { outcome: 'REVIEW', reason: null },
+  processing: { outcome: 'PENDING', reason: null },
+  awaiting_input: { outcome: 'PENDING', reason: null },
+  awaiting_client_input: { outcome: 'PENDING', reason: null },
 };
 
 export class OnfidoWebhookReader implements KycWebhookReader {
@@ -71,17 +78,17 @@ export class OnfidoWebhookReader implements KycWebhookReader {
     const p = (payload as OnfidoWebhook).payload;
     const obj = p?.object;
     if (p?.resource_type !== 'workflow_run' || !obj?.id || !obj.status) return null;
-    const outcome = STATUS[obj.status];
-    if (!outcome) return null;
+    const status = Object.hasOwn(STATUS, obj.status) ? STATUS[obj.status] : undefined;
+    if (!status) return null;
     return {
       userId: null, // Onfido reports its own run id; the case is found by it.
       result: {
         provider: this.name,
         providerId: obj.id,
-        outcome,
+        outcome: status.outcome,
         occurredAt: Date.parse(obj.completed_at_iso8601 ?? obj.started_at_iso8601 ?? '') || 0,
         eventId: bodyDigest(rawBody),
-        reason: outcome === 'REJECTED' ? 'declined by provider' : null,
+        reason: status.reason,
       },
     };
   }

@@ -10,8 +10,11 @@ import {
 
 // Veriff: requests and webhooks carry X-AUTH-CLIENT (the integration's API key) and
 // X-HMAC-SIGNATURE, a hex HMAC-SHA256 of the raw body with the shared secret (the legacy
-// X-SIGNATURE is ignored). Decision codes: 9001 approved, 9102 declined, 9103 resubmission
-// requested, 9104 expired, 9121 abandoned. https://developers.veriff.com/#handling-security
+// X-SIGNATURE is ignored). Decision codes (the session status table): 9001 approved, 9102
+// declined, 9103 resubmission_requested, 9104 expired or abandoned, 9121 review (a person at
+// Veriff reviews the session; a decision follows).
+// https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security ,
+// https://devdocs.veriff.com/docs/verification-session-status-codes-table
 export interface VeriffSettings {
   baseUrl: string;
   apiKey: string;
@@ -59,9 +62,9 @@ interface VeriffDecision {
 const CODES: Record<number, ProviderResult['outcome']> = {
   9001: 'APPROVED',
   9102: 'REJECTED',
-  9103: 'RETRY',
-  9104: 'RETRY',
-  9121: 'RETRY',
+  9103: 'RETRY', // resubmission requested
+  9104: 'RETRY', // expired or abandoned: the session is over without a decision
+  9121: 'REVIEW', // in review at Veriff: no decision yet, and no attempt used
 };
 
 export class VeriffWebhookReader implements KycWebhookReader {
@@ -76,7 +79,7 @@ export class VeriffWebhookReader implements KycWebhookReader {
   read(payload: unknown, rawBody: Buffer) {
     const v = (payload as VeriffDecision).verification;
     if (!v?.id || !v.vendorData || v.code === undefined) return null;
-    const outcome = CODES[v.code];
+    const outcome = Object.hasOwn(CODES, v.code) ? CODES[v.code] : undefined;
     if (!outcome) return null;
     return {
       userId: v.vendorData,
@@ -86,7 +89,7 @@ export class VeriffWebhookReader implements KycWebhookReader {
         outcome,
         occurredAt: Date.parse(v.decisionTime ?? v.acceptanceTime ?? '') || 0,
         eventId: bodyDigest(rawBody),
-        reason: v.reason ?? (outcome === 'APPROVED' ? null : (v.status ?? null)),
+        reason: v.reason ?? (outcome === 'APPROVED' || outcome === 'REVIEW' ? null : (v.status ?? null)),
       },
     };
   }
