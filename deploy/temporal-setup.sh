@@ -105,10 +105,11 @@ check_search_attributes() {
   for pair in $ATTRIBUTES; do
     name=${pair%%=*}
     type=${pair#*=}
-    upper=$(printf '%s' "$type" | tr '[:lower:]' '[:upper:]')
-    # The CLI prints the type as "Keyword" or as the enum name "INDEXED_VALUE_TYPE_KEYWORD".
+    # The CLI prints a type as its enum name (KeywordList: "INDEXED_VALUE_TYPE_KEYWORD_LIST");
+    # the type's own spelling ("Keyword") is accepted as well.
+    enum=INDEXED_VALUE_TYPE_$(printf '%s' "$type" | sed 's/\([a-z]\)\([A-Z]\)/\1_\2/g' | tr '[:lower:]' '[:upper:]')
     case $flat in
-      *"\"$name\":\"$type\""* | *"\"$name\":\"INDEXED_VALUE_TYPE_$upper\""*) ;;
+      *"\"$name\":\"$enum\""* | *"\"$name\":\"$type\""*) ;;
       *) missing="$missing $name=$type" ;;
     esac
   done
@@ -124,6 +125,7 @@ namespace() {
   NAMESPACE=${TEMPORAL_NAMESPACE:-default}
   RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-168h}
   ATTRIBUTES=$(printf '%s' "$TEMPORAL_SEARCH_ATTRIBUTES" | tr ',' ' ')
+  LISTED=$(printf ' %s' $ATTRIBUTES)
   for pair in $ATTRIBUTES; do
     case $pair in
       [A-Za-z]*=Keyword | [A-Za-z]*=Text | [A-Za-z]*=Int | [A-Za-z]*=Double | [A-Za-z]*=Bool | [A-Za-z]*=Datetime | [A-Za-z]*=KeywordList) ;;
@@ -133,9 +135,9 @@ namespace() {
 
   retry "Temporal frontend at $TEMPORAL_ADDRESS" cli operator cluster health
   retry "namespace $NAMESPACE" ensure_namespace
-  retry "search attributes$ATTRIBUTES" add_search_attributes
+  retry "search attributes$LISTED" add_search_attributes
   retry "check of search attributes" check_search_attributes
-  log "namespace $NAMESPACE has every search attribute:$(printf ' %s' $ATTRIBUTES)"
+  log "namespace $NAMESPACE has every search attribute:$LISTED"
 }
 
 case ${1:-} in

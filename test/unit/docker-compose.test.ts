@@ -312,9 +312,18 @@ esac
 printf '%s | SQL_PASSWORD=%s\\n' "$*" "$SQL_PASSWORD" >> "$FAKE_DIR/calls"
 `;
 
-  const listing = (custom: Record<string, string>) =>
+  /** Type as the CLI's JSON prints it: KeywordList -> INDEXED_VALUE_TYPE_KEYWORD_LIST. */
+  const enumName = (type: string) => `INDEXED_VALUE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  /**
+   * `temporal operator search-attribute list --output json` as CLI v1.5.1 prints it against a
+   * v1.29.1 server (checked with the dev server): the response message, types as enum names.
+   */
+  const listing = (custom: Record<string, string>, spell = enumName) =>
     JSON.stringify(
-      { customAttributes: custom, systemAttributes: { WorkflowId: 'Keyword', StartTime: 'Datetime' } },
+      {
+        customAttributes: Object.fromEntries(Object.entries(custom).map(([n, t]) => [n, spell(t)])),
+        systemAttributes: { WorkflowId: enumName('Keyword'), StartTime: enumName('Datetime') },
+      },
       null,
       2,
     );
@@ -369,15 +378,31 @@ printf '%s | SQL_PASSWORD=%s\\n' "$*" "$SQL_PASSWORD" >> "$FAKE_DIR/calls"
     ]);
   });
 
-  it('accepts the enum spelling of types (INDEXED_VALUE_TYPE_KEYWORD)', () => {
+  it('accepts the short spelling of types too ("Keyword"), and leaves an existing namespace alone', () => {
     writeFileSync(join(dir, 'namespace'), '');
-    const custom = Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => [n, `INDEXED_VALUE_TYPE_${t.toUpperCase()}`]),
+    writeFileSync(
+      join(dir, 'list.json'),
+      listing(SEARCH_ATTRIBUTES, (t) => t),
     );
-    writeFileSync(join(dir, 'list.json'), listing(custom));
     const { status, calls } = run('namespace');
     expect(status).toBe(0);
     expect(calls.filter((c) => c.includes('namespace create'))).toEqual([]);
+  });
+
+  it('tells KeywordList from Keyword', () => {
+    writeFileSync(join(dir, 'namespace'), '');
+    const wanted = { ...SEARCH_ATTRIBUTES, Tags: 'KeywordList' };
+    const env = {
+      TEMPORAL_SEARCH_ATTRIBUTES: Object.entries(wanted)
+        .map(([n, t]) => `${n}=${t}`)
+        .join(','),
+    };
+    writeFileSync(join(dir, 'list.json'), listing(wanted));
+    expect(run('namespace', env).status).toBe(0);
+    writeFileSync(join(dir, 'list.json'), listing({ ...wanted, Tags: 'Keyword' }));
+    const { status, output } = run('namespace', env);
+    expect(status).not.toBe(0);
+    expect(output).toContain('missing or of another type in namespace default: Tags=KeywordList');
   });
 
   it('fails, naming every missing attribute, when any is missing after the check', () => {
