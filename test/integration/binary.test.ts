@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
@@ -28,6 +28,9 @@ const balanceOf = async (userId: string) =>
 const ledgerSum = async () => Number((await sql('select coalesce(sum(amount), 0) s from ledger_entries'))[0].s);
 const ledgerRowsOf = async (userId: string) =>
   Number((await sql('select count(*) n from ledger_entries where user_id = ?', [userId]))[0].n);
+
+/** A symbol no other test prices: recorded ticks are shared per symbol and second. */
+const uniqueSymbol = () => `T${Array.from({ length: 6 }, () => String.fromCharCode(65 + randomInt(26))).join('')}USD`;
 
 async function fundedUser(client: HttpClient, amount: string): Promise<TestUser> {
   const user = await registerUser(client);
@@ -92,12 +95,18 @@ describe('opening and settling', () => {
   });
 
   it('refunds the stake on a TIE (flat market)', async () => {
-    const flat = await createTestContext({ MARKET_VOLATILITY_BPS: '0' });
+    // A symbol of its own: another test recording ETHUSD in the same second would price this trade.
+    const symbol = uniqueSymbol();
+    const flat = await createTestContext({
+      MARKET_VOLATILITY_BPS: '0',
+      SYMBOLS: `BTCUSD,ETHUSD,${symbol}`,
+      MARKET_BASE_PRICES: `BTCUSD=43000,ETHUSD=2300,${symbol}=2300`,
+    });
     try {
       await startTestWorker(flat);
       const flatHttp = httpClient((await startTestApi(flat)).url);
       const user = await fundedUser(flatHttp, '20');
-      const res = await openTrade(flatHttp, user, { symbol: 'ETHUSD', direction: 'UP', stake: '10', expiry: 1 });
+      const res = await openTrade(flatHttp, user, { symbol, direction: 'UP', stake: '10', expiry: 1 });
       expect(res.status).toBe(201);
       const row = await expectSettledByRecordedPrices(res.body.id);
       expect(row.status).toBe('TIE');
@@ -374,13 +383,15 @@ describe('settlement failure and admin retry', () => {
 
   it('exhausted retries -> SETTLEMENT_FAILED + admin alert; an admin retry settles it; the stake is never lost', async () => {
     const exchange = await fakeExchange();
-    const ex = await createTestContext({ MARKET_FEED: 'EXCHANGE', EXCHANGE_BASE_URL: exchange.url });
+    // A symbol of its own: the simulated BTCUSD another test records in the same second would win.
+    const symbol = uniqueSymbol();
+    const ex = await createTestContext({ MARKET_FEED: 'EXCHANGE', EXCHANGE_BASE_URL: exchange.url, SYMBOLS: symbol });
     try {
       await startTestWorker(ex);
       const exHttp = httpClient((await startTestApi(ex)).url);
       const user = await fundedUser(exHttp, '100');
       exchange.state.down = true;
-      const res = await openTrade(exHttp, user, { symbol: 'BTCUSD', direction: 'UP', stake: '10', expiry: 1 });
+      const res = await openTrade(exHttp, user, { symbol, direction: 'UP', stake: '10', expiry: 1 });
       expect(res.status).toBe(201);
       expect(res.body.openPrice).toBe(4_300_000);
       // 3 attempts, 2 s then 4 s apart.
