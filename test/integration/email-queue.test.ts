@@ -56,8 +56,16 @@ describe('email-notifications over a real SMTP server', () => {
     await sendAll(); // the same job ids again: no new jobs
 
     const email = (ctx.email as BullEmailQueue).queue;
-    await eventually(async () => (await email.getJobCounts('completed')).completed === 500, 90_000, '500 completed');
-    await new Promise((r) => setTimeout(r, 500));
+    // 500 completed and nothing left in any other state: the repeated ids made no second job.
+    const counts = await eventually(
+      async () => {
+        const c = await email.getJobCounts('completed', 'waiting', 'active', 'delayed', 'failed', 'prioritized');
+        return c.completed === 500 && c;
+      },
+      90_000,
+      '500 completed',
+    );
+    expect(counts).toEqual({ completed: 500, waiting: 0, active: 0, delayed: 0, failed: 0, prioritized: 0 });
     expect(smtp.deliveries).toHaveLength(500);
     const recipients = smtp.deliveries.map((d) => d.to.join(','));
     expect(new Set(recipients).size).toBe(500);
@@ -144,7 +152,7 @@ describe('email-notifications over the SendGrid v3 API', () => {
     );
     expect(bad.attemptsMade).toBe(1);
     expect(bad.failedReason).toContain('HTTP 400');
-    await new Promise((r) => setTimeout(r, 1000));
+    // 'failed' is final (a job that will be retried is 'delayed' or 'waiting'): one request in all.
     expect(sendgrid.countFor('bad@example.test')).toBe(1);
 
     // The real request shape.

@@ -7,6 +7,7 @@ import { kycStateQuery } from '../../src/features/kyc/contract';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { outboxDelivered } from '../helpers/outbox';
+import { handledAfterSignal, historyShows, signalCount, signalsHandled } from '../helpers/workflow-history';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 import { KYC_TEST_SECRETS, providerWebhook, startFakeKycProviders, type Verdict } from '../helpers/kyc-providers';
 
@@ -175,7 +176,7 @@ describe('admin decisions', () => {
 describe('webhook security and deduplication', () => {
   it('forged signature, wrong algorithm header, tampered body: 401 and nothing changes', async () => {
     const user = await registerUser(http);
-    const { providerId } = await startKyc(user, 'SUMSUB');
+    const { providerId, handle } = await startKyc(user, 'SUMSUB');
     const good = providerWebhook('SUMSUB', { userId: user.id, providerId, verdict: 'APPROVED' });
 
     const forged = await deliver('SUMSUB', {
@@ -209,11 +210,16 @@ describe('webhook security and deduplication', () => {
       verdict: 'APPROVED',
       alg: 'HMAC_SHA512_HEX',
     });
-    await new Promise((r) => setTimeout(r, 300));
     expect((await kycRow(user.id)).status).toBe('PENDING');
     expect(await sql('select 1 from webhook_events where user_id = ?', [user.id])).toHaveLength(0);
     expect((await deliver('SUMSUB', signedSha512)).body.outcome).toBe('signalled');
     await waitForStatus(user.id, 'APPROVED');
+    // Every refused delivery was answered before the valid one was sent: had any of them reached
+    // the workflow, the closed run's history would hold its signal too.
+    expect(signalCount(await signalsHandled(handle, 'providerResult', 1), 'providerResult')).toBe(1);
+    expect(await sql('select outcome from webhook_events where user_id = ?', [user.id])).toEqual([
+      { outcome: 'signalled' },
+    ]);
   });
 
   it('the same valid webhook delivered 5 times changes state once', async () => {
@@ -246,7 +252,7 @@ describe('webhook security and deduplication', () => {
       providerWebhook('SUMSUB', { userId: user.id, providerId, verdict: 'APPROVED', at: now - 60_000 }),
     );
     expect(stale.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await signalsHandled(handle, 'providerResult', 2); // the workflow has seen the stale event
     expect((await handle.query(kycStateQuery)).status).toBe('AWAITING_USER');
     expect((await kycRow(user.id)).status).toBe('PENDING');
     await handle.terminate('test cleanup');
@@ -401,7 +407,13 @@ describe('durability', () => {
       providerWebhook('ONFIDO', { userId: user.id, providerId, verdict: 'APPROVED' }),
     );
     expect(hook.body.outcome).toBe('signalled');
-    await new Promise((r) => setTimeout(r, 500));
+    // The signal is in the run's history, and with no worker polling nothing has handled it.
+    const events = await historyShows(
+      ctx.temporal.workflow.getHandle(handle.workflowId),
+      (ev) => signalCount(ev, 'providerResult') === 1 && ev,
+      'the webhook signal recorded',
+    );
+    expect(handledAfterSignal(events, 'providerResult')).toBe(false);
     expect((await kycRow(user.id)).status).toBe('PENDING');
     await startTestWorker(ctx);
     const result = await ctx.temporal.workflow.getHandle(handle.workflowId).result();
