@@ -30,6 +30,7 @@ function capturingLogger() {
 
 let port: number;
 let server: ChildProcess | undefined;
+const running = (child: ChildProcess | undefined) => child && child.exitCode === null && child.signalCode === null;
 
 /** redis-server in the foreground on 127.0.0.1:port, no persistence (nothing survives a kill). */
 async function startServer(): Promise<ChildProcess> {
@@ -44,7 +45,7 @@ async function startServer(): Promise<ChildProcess> {
 
 function killServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (!running(child)) return resolve();
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
@@ -52,7 +53,11 @@ function killServer(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   port = await freePort();
-  server = await startServer();
+});
+
+// Each test starts with a live server, whatever the previous one left behind.
+beforeEach(async () => {
+  if (!running(server)) server = await startServer();
 });
 
 afterAll(async () => {
@@ -93,8 +98,8 @@ describe('Redis client against a server that dies and comes back', () => {
     expect(await redis.get('before')).toBeNull();
     expect(await redis.set('after', '2')).toBe('OK');
     expect(await redis.get('after')).toBe('2');
-    // The longest wait at this point is one capped delay (3 s) plus the connection itself.
-    expect(Date.now() - backAt).toBeLessThan(5_000);
+    // Back within one capped delay (3 s) plus the connection, with room for a busy machine.
+    expect(Date.now() - backAt).toBeLessThan(8_000);
     expect(lines.some((l) => l.msg === 'redis ready' && l.time >= backAt)).toBe(true);
 
     // A later outage counts its attempts from 1 again.
