@@ -10,7 +10,8 @@ import { freePort, isListening, waitFor } from '../../scripts/stack/net';
 import { closeRedis, createRedis } from '../../src/redis/client';
 import { eventually } from '../helpers/eventually';
 
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
+// The same binary the stack scripts start when no Redis answers (apt's redis-server).
+const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
 interface LogLine {
   level: number;
@@ -39,7 +40,8 @@ async function startServer(): Promise<ChildProcess> {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
     { stdio: 'ignore' },
   );
-  await waitFor(`redis-server on ${port}`, () => isListening('127.0.0.1', port), 10_000);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  await Promise.race([waitFor(`redis-server on ${port}`, () => isListening('127.0.0.1', port), 10_000), spawnError]);
   return child;
 }
 
