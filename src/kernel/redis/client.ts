@@ -22,9 +22,21 @@ export function createRedis(url: string, opts: RedisClientOptions = {}): Redis {
   const client = new Redis(url, options);
   const log = opts.logger?.child({ redis: opts.name ?? 'main' });
   if (log) {
+    // Attempts since the last ready connection, so an outage reads as attempt 1, 2, 3... in the logs.
+    let attempt = 0;
     client.on('connect', () => log.debug('redis connected'));
-    client.on('ready', () => log.info('redis ready'));
+    client.on('ready', () => {
+      attempt = 0;
+      log.info('redis ready');
+    });
     client.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+    // Also fires on a deliberate QUIT, hence info; an unplanned loss is followed by `reconnecting`.
+    client.on('close', () => log.info('redis connection closed'));
+    client.on('reconnecting', (delayMs: number) => {
+      attempt += 1;
+      log.warn({ attempt, delayMs }, 'redis reconnecting');
+    });
+    client.on('end', () => log.info('redis connection ended, no further reconnects'));
   } else {
     // An ioredis client without an error listener prints every reconnect failure to stderr.
     client.on('error', () => undefined);
