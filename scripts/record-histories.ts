@@ -25,13 +25,12 @@ import { startFakeExchange, type FakeExchange } from '../test/helpers/fake-excha
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../test/helpers/http';
 import { KYC_TEST_SECRETS, providerWebhook, startFakeKycProviders } from '../test/helpers/kyc-providers';
 import type { AppContext } from '../src/main/context';
-import { priceFeedFromConfig } from '../src/providers/market';
-import { openBinaryTrade } from '../src/services/binary';
-import { BinaryTrades, binaryWorkflowId, tradeIdFor } from '../src/services/binary-trades';
-import { amlWorkflowId } from '../src/services/aml';
-import { idempotencyKeyFrom } from '../src/services/idempotency';
-import { kycWorkflowId } from '../src/services/kyc-cases';
-import { amlCaseQuery } from '../workflows/aml-freeze';
+import { priceFeedFromConfig } from '../src/features/market';
+import { openBinaryTrade } from '../src/features/binary/use-cases';
+import { BinaryTrades, binaryWorkflowId, tradeIdFor } from '../src/features/binary/client';
+import { amlCaseQuery, amlWorkflowId } from '../src/features/aml/contract';
+import { idempotencyKeyFrom } from '../src/kernel/idempotency';
+import { kycWorkflowId } from '../src/features/kyc/cases';
 
 export const HISTORIES_DIR = resolve(__dirname, '..', 'test', 'histories');
 

@@ -10,8 +10,8 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import pino from 'pino';
-import { createOrm, migrate, ormOptions } from '../../src/db/orm';
-import { migrationsList } from '../../src/db/migrations';
+import { createOrm, migrate, ormOptions } from '../../src/kernel/db/orm';
+import { migrationsList } from '../../src/kernel/db/migrations';
 
 // The migrator logs every step to the console unless it is given a logger.
 const quiet = pino({ level: 'silent' });

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { freePort, isListening, waitFor } from '../../scripts/stack/net';
-import { closeRedis, createRedis } from '../../src/redis/client';
+import { closeRedis, createRedis } from '../../src/kernel/redis/client';
 import { eventually } from '../helpers/eventually';
 
 // The same binary the stack scripts start when no Redis answers (apt's redis-server).
