@@ -134,6 +134,8 @@ const schema = z
      * runs) sharing a database never deliver each other's rows. Default: REDIS_PREFIX.
      */
     OUTBOX_CHANNEL: z.string().min(1).optional(),
+    /** Prepended to the task-queue names: lets tests (and side-by-side deployments) share a Temporal namespace. */
+    TASK_QUEUE_PREFIX: z.string().default(''),
     /** Run the outbox relay in the worker process. */
     OUTBOX_RELAY: flag.default(true),
     /** Polling fallback when no NOTIFY arrives (a lost LISTEN connection). */

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../kernel/logger';
 import { closeRedis, createRedis } from '../kernel/redis/client';
 import { DistributedLock } from '../kernel/redis/distributed-lock';
 import { connectClient } from '../kernel/temporal/connection';
-import { TASK_QUEUES } from '../kernel/temporal/task-queues';
+import { taskQueuesWithPrefix } from '../kernel/temporal/task-queues';
 import type { TaskQueues } from '../kernel/temporal/worker';
 import { Shutdown } from './shutdown';
 
@@ -76,7 +76,7 @@ export async function createContext(
     // The shared client already logs connection errors; without a listener BullMQ prints them again.
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
-    const taskQueues = overrides.taskQueues ?? TASK_QUEUES;
+    const taskQueues = overrides.taskQueues ?? taskQueuesWithPrefix(config.TASK_QUEUE_PREFIX);
     return {
       config,
       logger,

@@ -6,6 +6,7 @@ import { amlWorkflowId } from '../../src/features/aml/contract';
 import { amlCaseQuery } from '../../src/features/aml/contract';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
+import { outboxDelivered } from '../helpers/outbox';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 
 let ctx: AppContext;
@@ -164,6 +165,8 @@ describe('other decisions and findings', () => {
   it('a deposit over the daily limit is REVIEW HIGH without a freeze; resolving it keeps who and when', async () => {
     const user = await registerUser(http);
     expect((await deposit(user, '50000.01')).status).toBe(201);
+    // The AML run follows the deposit through the outbox.
+    await outboxDelivered(ctx.orm);
     const list = await http.get(`/aml/admin/checks?unresolved=true&severity=HIGH&limit=100`, admin.token);
     const check = list.body.items.find((c: any) => c.userId === user.id);
     expect(check).toMatchObject({ checkType: 'DEPOSIT_LIMIT', result: 'REVIEW', severity: 'HIGH', resolvedBy: null });

@@ -15,7 +15,7 @@ import { migrationsList } from '../../src/kernel/db/migrations';
 
 // The migrator logs every step to the console unless it is given a logger.
 const quiet = pino({ level: 'silent' });
-const migrationsDir = join(__dirname, '..', '..', 'src', 'db', 'migrations');
+const migrationsDir = join(__dirname, '..', '..', 'src', 'kernel', 'db', 'migrations');
 
 /**
  * Migrations that have been released, in order. A database in the field has these names in its

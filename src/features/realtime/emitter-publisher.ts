@@ -1,6 +1,18 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
+/**
+ * Marks the event id published and publishes, atomically: a relay that dies after this and
+ * delivers the row again publishes nothing the second time, and one that dies before it loses
+ * nothing. The mark lives for the TTL (a week by default), longer than any redelivery.
+ */
+const PUBLISH_ONCE = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('PUBLISH', ARGV[2], ARGV[3])
+end
+return -1`;
+
 import {
+  type PublishOptions,
   socketIoChannelKey,
   type EventName,
   type EventPublisher,
@@ -22,17 +34,31 @@ import {
 export class RedisEmitterPublisher implements EventPublisher {
   private readonly emitter: Emitter<ServerToClientEvents>;
   private lastReply: Promise<unknown> | undefined;
+  private onceKey: string | undefined;
 
-  constructor(redis: Redis, redisPrefix: string) {
+  constructor(
+    redis: Redis,
+    private readonly redisPrefix: string,
+    private readonly onceTtlSeconds = 7 * 24 * 3600,
+  ) {
     const client = {
-      publish: (channel: string, message: Buffer | string) => (this.lastReply = redis.publish(channel, message)),
+      publish: (channel: string, message: Buffer | string) =>
+        (this.lastReply = this.onceKey
+          ? redis.eval(PUBLISH_ONCE, 1, this.onceKey, String(this.onceTtlSeconds), channel, message)
+          : redis.publish(channel, message)),
     };
     this.emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoChannelKey(redisPrefix) });
   }
 
-  async publish<E extends EventName>(rooms: string | string[], event: E, payload: ServerEvents[E]): Promise<void> {
+  async publish<E extends EventName>(
+    rooms: string | string[],
+    event: E,
+    payload: ServerEvents[E],
+    options: PublishOptions = {},
+  ): Promise<void> {
     if (Array.isArray(rooms) && rooms.length === 0) return; // no rooms would mean "everyone"
     this.lastReply = undefined;
+    this.onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
     // emit() is synchronous up to the PUBLISH call, so lastReply is this event's reply.
     (this.emitter.to(rooms).emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);
     const reply = this.lastReply;

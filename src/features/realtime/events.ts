@@ -65,7 +65,17 @@ export const OPT_IN_ROOMS: readonly string[] = [ARBITRAGE_ROOM];
 
 /** Publishes to rooms on every API instance. Used by API code, activities and queue workers alike. */
 export interface EventPublisher {
-  publish<E extends EventName>(rooms: string | string[], event: E, payload: ServerEvents[E]): Promise<void>;
+  publish<E extends EventName>(
+    rooms: string | string[],
+    event: E,
+    payload: ServerEvents[E],
+    options?: PublishOptions,
+  ): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Publish at most once per id (the outbox record's delivery id), however often this is called. */
+  onceId?: string;
 }
 
 /** Socket.IO's Redis channel prefix, shared by the adapter (servers) and the emitter (publishers). */
@@ -95,12 +105,14 @@ export function liveEvent<E extends EventName>(
 }
 
 /**
- * Publishes a stored live event. Every event carries `eventId`, the same on a redelivery, so a
- * client can drop the rare duplicate the at-least-once relay may produce.
+ * Publishes a stored live event, once per outbox record even when the relay delivers the record
+ * again (a relay that died between publishing and marking it delivered). Every event carries
+ * `eventId`, so a client can also recognise it.
  */
 export function liveEventConsumer(publisher: EventPublisher): OutboxConsumer {
   return async (record) => {
     const { rooms, event, data } = record.payload as LiveEventPayload;
-    await publisher.publish(rooms, event, { ...data, eventId: outboxDeliveryId(record) } as never);
+    const eventId = outboxDeliveryId(record);
+    await publisher.publish(rooms, event, { ...data, eventId } as never, { onceId: eventId });
   };
 }
