@@ -53,7 +53,7 @@ const schema = z
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: positiveInt.default(3600),
 
-    // --- KYC (issue 3). KYC_PROVIDER is the default for POST /kyc/start; KYC_API_KEY and
+    // --- KYC. KYC_PROVIDER is the default for POST /kyc/start; KYC_API_KEY and
     // KYC_APP_TOKEN (the seed's names) fill in the default provider's credentials when its own
     // variables are unset. A provider is offered only when its credentials are configured.
     KYC_PROVIDER: z.enum(['LOCAL', 'SUMSUB', 'ONFIDO', 'VERIFF']).default('LOCAL'),
@@ -82,7 +82,7 @@ const schema = z
     SENDGRID_API_KEY: z.string().optional(),
     SENDGRID_BASE_URL: url(['http:', 'https:']).default('https://api.sendgrid.com'),
 
-    // --- Trading (issue 4): symbols, market data, binary options limits. Amounts in whole units.
+    // --- Trading: symbols, market data, binary options limits. Amounts in whole units.
     SYMBOLS: csv.default(['BTCUSD', 'ETHUSD']),
     MARKET_FEED: z.enum(['SIMULATED', 'EXCHANGE']).default('SIMULATED'),
     MARKET_SEED: z.string().default('local-market'),
@@ -97,7 +97,7 @@ const schema = z
     BINARY_MAX_EXPIRY_SECONDS: positiveInt.default(86_400),
     BINARY_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
 
-    // --- Real-time (issue 7): Socket.IO on every API instance, Redis adapter keyed by REDIS_PREFIX.
+    // --- Real-time: Socket.IO on every API instance, Redis adapter keyed by REDIS_PREFIX.
     /** Names this API instance in logs and in the `session:ready` greeting (default: hostname:pid). */
     INSTANCE_ID: z.string().min(1).optional(),
     /** Websocket only by default: long-polling needs sticky sessions at the load balancer. */
@@ -113,7 +113,7 @@ const schema = z
     /** `queue:metrics` to the admins room, once per interval across all instances; 0 turns it off. */
     QUEUE_METRICS_BROADCAST_MS: z.coerce.number().int().min(0).default(10_000),
 
-    // --- AML (issue 5): the seed's thresholds, amounts in whole currency units.
+    // --- AML thresholds, amounts in whole currency units.
     MAX_DAILY_DEPOSITS: z.coerce.number().positive().default(50_000),
     MAX_DAILY_WITHDRAWALS: z.coerce.number().positive().default(50_000),
     MAX_TRADES_PER_HOUR: positiveInt.default(100),
@@ -145,7 +145,7 @@ const schema = z
     /** Test only: crash points (kernel/faults.ts) that SIGKILL the process when reached. */
     FAULT_CRASH_POINTS: csv.default([]),
 
-    // --- Queues (issue 6): email worker, AI-arbitrage scans, metrics. Seed settings as defaults.
+    // --- Queues: email worker, AI-arbitrage scans, metrics.
     /** CONSOLE transport: also append each email as a JSON line to this file. */
     EMAIL_OUTBOX_FILE: z.string().optional(),
     EMAIL_CONCURRENCY: positiveInt.default(10),

@@ -84,7 +84,7 @@ export interface RunningQueues {
 /**
  * initQueues() of the seed: starts the BullMQ workers of this process and registers the recurring
  * AI scan. Closing is registered with ctx.shutdown (before Redis and the ORM close); it is also
- * returned as `close` (the seed's shutdownQueues()).
+ * returned as `close`.
  */
 export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}): Promise<RunningQueues> {
   const { config, logger } = ctx;

@@ -32,7 +32,7 @@ export function buildRouters(ctx: AppContext): Router[] {
   ];
 }
 
-/** Issue 6: arbitrage opportunities, queue dashboard and metrics, Prometheus. */
+/** Arbitrage opportunities, the queue dashboard and metrics, Prometheus. */
 function queueRouters(ctx: AppContext): Router[] {
   let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
   return [

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Kyc } from '../../kernel/db/entities/kyc';
 import { AppError } from '../../kernel/errors';
-import { resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
+import { ownCaseRefusal, resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
 import {
@@ -116,7 +116,8 @@ export class KycCases {
     decision: 'APPROVE' | 'REJECT',
     notes: string | null,
   ): Promise<KycState> {
-    if (userId === adminId) throw new AppError('FORBIDDEN', 'an admin cannot decide their own KYC');
+    const ownCase = ownCaseRefusal(userId, adminId);
+    if (ownCase) throw new AppError('FORBIDDEN', ownCase);
     try {
       return await this.handle(userId).executeUpdate(adminDecisionUpdate, { args: [{ decision, adminId, notes }] });
     } catch (err) {

@@ -4,7 +4,6 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
-import { AppError } from '../../kernel/errors';
 import { KYC_PROVIDERS } from './rules';
 import type { KycProviders } from './providers/registry';
 import { getKycStatus, pendingKycCases } from './repository';
@@ -82,7 +81,6 @@ export function createKycRouter(deps: KycRouterDeps) {
         ? validate(z.object({ notes: z.string().trim().max(2000).optional() }), ctx.request.body ?? {}, 'approval')
         : validate(z.object({ reason: z.string().trim().min(1).max(2000) }), ctx.request.body ?? {}, 'rejection');
     const adminId = principalOf(ctx).userId;
-    if (adminId === userId) throw new AppError('FORBIDDEN', 'an admin cannot decide their own KYC');
     const notes = 'notes' in body ? (body.notes ?? null) : (body as { reason: string }).reason;
     const state = await deps.cases.decide(userId, adminId, decision, notes);
     ctx.body = { userId, status: state.status, decidedBy: state.decidedBy, reason: state.reason };

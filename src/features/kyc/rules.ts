@@ -87,8 +87,11 @@ export function resubmissionRefusal(state: Pick<KycState, 'status' | 'attempt' |
 }
 
 /** Why an admin decision is refused, or null when it may be applied. */
+/** Staff never decide their own case: checked by the API (403) and again by the workflow's validator. */
+export const ownCaseRefusal = (userId: string, adminId: string): string | null =>
+  userId === adminId ? 'an admin cannot decide their own KYC' : null;
+
 export function adminDecisionRefusal(state: Pick<KycState, 'status' | 'userId'>, adminId: string): string | null {
   if (isFinal(state.status)) return `the case is already ${state.status}`;
-  if (state.userId === adminId) return 'an admin cannot decide their own KYC';
-  return null;
+  return ownCaseRefusal(state.userId, adminId);
 }

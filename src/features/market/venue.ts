@@ -1,6 +1,5 @@
 /**
- * One trading venue's top of book for a symbol. Used by the AI-arbitrage scan (issue 6) and
- * shareable by the binary-options market code. Prices are in the venue's quote units (this
+ * One trading venue's top of book for a symbol. Used by the AI-arbitrage scan. Prices are in the venue's quote units (this
  * project's simulated venues use integer minor units, like PriceFeed).
  */
 export interface VenueQuoteSource {
