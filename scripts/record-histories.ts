@@ -231,6 +231,7 @@ export const PATHS: Record<string, Path> = {
     await openBinaryTrade(
       main.ctx.orm.em.fork(),
       priceFeedFromConfig(main.ctx.config, () => main.ctx.orm.em.fork()),
+      main.ctx.amlChecks,
       {
         tradeId,
         userId: user.id,

@@ -25,10 +25,10 @@ export function buildRouters(ctx: AppContext): Router[] {
     createAuthRouter({ tokens: ctx.tokens }),
     ...queueRouters(ctx),
     createKycRouter({ tokens: ctx.tokens, providers: ctx.kycProviders, cases: ctx.kycCases }),
-    createWalletRouter({ tokens: ctx.tokens }),
+    createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
-    createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS }),
+    createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
   ];
 }
 

@@ -35,7 +35,12 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     activities: activitiesPerTaskQueue({
       kyc: { orm: ctx.orm, providers: ctx.kycProviders },
       aml: { orm: ctx.orm, events: ctx.events },
-      binary: { orm: ctx.orm, lock: ctx.lock, feed: priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork()) },
+      binary: {
+        orm: ctx.orm,
+        lock: ctx.lock,
+        aml: ctx.amlChecks,
+        feed: priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork()),
+      },
     }),
     taskQueues: ctx.taskQueues,
     shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,

@@ -49,6 +49,8 @@ async function frozenByVelocity(): Promise<TestUser> {
   for (let i = 0; i < 11; i++) expect((await deposit(user)).status).toBe(201);
   cases.push(amlWorkflowId(user.id));
   await eventually(async () => (await accountOf(user.id)).status === 'FROZEN', 20_000, 'freeze');
+  // The freeze commits with the movement; the case workflow follows through the outbox.
+  await outboxDelivered(ctx.orm);
   return user;
 }
 
@@ -138,6 +140,8 @@ describe('other decisions and findings', () => {
     expect((await deposit(user)).status).toBe(201);
     cases.push(amlWorkflowId(user.id));
     await eventually(async () => (await accountOf(user.id)).status === 'FROZEN', 20_000, 'freeze');
+    // The freeze commits with the movement; the case workflow follows through the outbox.
+    await outboxDelivered(ctx.orm);
     const res = await http.put(
       `/aml/admin/users/${user.id}/decision`,
       { decision: 'KEEP_FROZEN', notes: 'sanctioned jurisdiction' },
@@ -160,6 +164,8 @@ describe('other decisions and findings', () => {
       metadata: { matchedEntry: { id: 'test-sdn-0001' } },
     });
     await eventually(async () => (await accountOf(user.id)).status === 'FROZEN', 20_000, 'freeze');
+    // The freeze commits with the movement; the case workflow follows through the outbox.
+    await outboxDelivered(ctx.orm);
   });
 
   it('a deposit over the daily limit is REVIEW HIGH without a freeze; resolving it keeps who and when', async () => {

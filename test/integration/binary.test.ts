@@ -322,7 +322,7 @@ describe('durability', () => {
     const user = await fundedUser(http, '10');
     const tradeId = randomUUID();
     const feed = priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork());
-    await openBinaryTrade(ctx.orm.em.fork(), feed, {
+    await openBinaryTrade(ctx.orm.em.fork(), feed, ctx.amlChecks, {
       tradeId,
       userId: user.id,
       symbol: 'BTCUSD',

@@ -5,6 +5,9 @@ import type { Config } from '../../kernel/config';
 import { unitsToMinor } from '../../kernel/money';
 import { recordOutbox } from '../../kernel/outbox';
 import { amlFreezeMessage } from './messages';
+import { SYSTEM_ACTOR } from '../../kernel/audit';
+import { writeFrozen } from './freeze-repository';
+import type { AmlGate } from './gate';
 import { toCheckRow, type AmlCheckDbRow, type AmlCheckRow } from './repository';
 import { evaluateRules, requiresFreeze, type AmlFinding, type AmlThresholds } from './rules';
 import { parseSanctionsCsv, screen, type SanctionsEntry } from './sanctions';
@@ -48,7 +51,7 @@ export interface AmlRunResult {
 }
 
 /** The seed's runAMLChecks: evaluates every rule for a user and records what it found. */
-export class AmlChecks {
+export class AmlChecks implements AmlGate {
   private sanctions?: SanctionsEntry[];
 
   constructor(private readonly deps: AmlChecksDeps) {}
@@ -73,6 +76,60 @@ export class AmlChecks {
    * request to the outbox in the same transaction. `runId` (the outbox record that asked for the
    * run) makes a redelivered request record nothing new.
    */
+  /**
+   * AmlGate: the rules, evaluated inside a money movement's transaction (which holds the user's
+   * lock and sees the movement itself). A FAIL/CRITICAL finding (velocity, banned country, strong
+   * sanctions match) is recorded and freezes the account in the same commit, and the freeze case
+   * is requested through the outbox; REVIEW findings never block and are left to the full run
+   * that follows the movement (aml-check outbox message).
+   */
+  async decideWithin(tx: EntityManager, userId: string, trigger: string): Promise<{ frozen: boolean }> {
+    const findings = await this.evaluate(tx, userId);
+    const freezing = findings.filter(requiresFreeze);
+    if (freezing.length === 0) return { frozen: false };
+    await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`aml:${userId}`]);
+    const saved = await this.saveFindings(tx, userId, freezing, trigger);
+    const [state] = await tx.execute<{ status: string; locked: boolean }[]>(
+      `select u.status, w.locked from users u join wallets w on w.user_id = u.id where u.id = ?`,
+      [userId],
+    );
+    const reasons = freezing.map((f) => `${f.checkType}: ${f.notes}`);
+    await writeFrozen(tx, userId, true, SYSTEM_ACTOR('aml-inline'), reasons.join('; '), {
+      status: state!.status,
+      walletLocked: state!.locked,
+    });
+    await recordOutbox(tx, amlFreezeMessage({ userId, checkIds: saved.map((r) => r.id), reasons }));
+    return { frozen: true };
+  }
+
+  /** Saves findings; an unresolved one of the same type and result within the cooldown is not repeated. */
+  private async saveFindings(
+    tx: EntityManager,
+    userId: string,
+    findings: AmlFinding[],
+    trigger: string,
+    runId?: string,
+  ): Promise<AmlCheckRow[]> {
+    const out: AmlCheckRow[] = [];
+    for (const f of findings) {
+      if (f.result !== 'PASS') {
+        const recent = await tx.execute(
+          `select 1 from aml_checks where user_id = ? and check_type = ? and result = ? and resolved_at is null
+           and created_at > now() - make_interval(secs => ?)`,
+          [userId, f.checkType, f.result, this.deps.cooldownMs / 1000],
+        );
+        if (recent.length) continue;
+      }
+      const [row] = await tx.execute<AmlCheckDbRow[]>(
+        `insert into aml_checks (user_id, check_type, severity, result, metadata, notes, run_id)
+         values (?, ?, ?, ?, ?, ?, ?) returning *`,
+        [userId, f.checkType, f.severity, f.result, JSON.stringify({ ...f.metadata, trigger }), f.notes, runId ?? null],
+      );
+      out.push(toCheckRow(row!));
+    }
+    return out;
+  }
+
   async runAMLChecks(userId: string, trigger = 'manual', runId?: string): Promise<AmlRunResult> {
     const em = this.deps.orm.em.fork();
     const findings = await this.evaluate(em, userId);
@@ -84,7 +141,6 @@ export class AmlChecks {
       if (runId && (await tx.execute(`select 1 from aml_checks where run_id = ? limit 1`, [runId])).length) {
         return null;
       }
-      const out: AmlCheckRow[] = [];
       const toSave: AmlFinding[] = flagged.length
         ? flagged
         : [
@@ -96,37 +152,18 @@ export class AmlChecks {
               metadata: { checks: findings.map((f) => f.checkType) },
             },
           ];
-      for (const f of toSave) {
-        if (f.result !== 'PASS') {
-          const recent = await tx.execute(
-            `select 1 from aml_checks where user_id = ? and check_type = ? and result = ? and resolved_at is null
-             and created_at > now() - make_interval(secs => ?)`,
-            [userId, f.checkType, f.result, this.deps.cooldownMs / 1000],
-          );
-          if (recent.length) continue;
-        }
-        const [row] = await tx.execute<AmlCheckDbRow[]>(
-          `insert into aml_checks (user_id, check_type, severity, result, metadata, notes, run_id)
-           values (?, ?, ?, ?, ?, ?, ?) returning *`,
-          [
-            userId,
-            f.checkType,
-            f.severity,
-            f.result,
-            JSON.stringify({ ...f.metadata, trigger }),
-            f.notes,
-            runId ?? null,
-          ],
-        );
-        out.push(toCheckRow(row!));
-      }
-      // Requested even when the finding was within its cooldown: a closed case must reopen if the cause persists.
-      if (freezeRequested) {
+      const out = await this.saveFindings(tx, userId, toSave, trigger, runId);
+      // A new critical finding joins (or opens) the case; a repeated one within its cooldown asks
+      // again only when the account is not frozen, so a closed case reopens while the cause persists
+      // without every later run signalling the open case once more.
+      const critical = out.filter((r) => r.result === 'FAIL' && r.severity === 'CRITICAL');
+      const [account] = await tx.execute<{ status: string }[]>(`select status from users where id = ?`, [userId]);
+      if (freezeRequested && (critical.length > 0 || account?.status !== 'FROZEN')) {
         await recordOutbox(
           tx,
           amlFreezeMessage({
             userId,
-            checkIds: out.filter((r) => r.result === 'FAIL' && r.severity === 'CRITICAL').map((r) => r.id),
+            checkIds: critical.map((r) => r.id),
             reasons: findings.filter(requiresFreeze).map((f) => `${f.checkType}: ${f.notes}`),
           }),
         );

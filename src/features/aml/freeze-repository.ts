@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit, SYSTEM_ACTOR, type Actor } from '../../kernel/audit';
 import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
+import { moneyTransaction } from '../../kernel/db/money-transaction';
+import { lockAccount } from '../wallet/account-state';
 import { emailMessage } from '../notifications/email-queue';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
 
@@ -58,42 +60,59 @@ async function setFrozen(
   reason: string,
   consequences: (user: { email: string; full_name: string }, at: string) => OutboxMessage[],
 ) {
-  return em.transactional(async (tx) => {
-    const [row] = await tx.execute<{ status: string; locked: boolean; email: string; full_name: string }[]>(
-      `select u.status, u.email, u.full_name, w.locked from users u join wallets w on w.user_id = u.id where u.id = ? for update of u, w`,
+  return moneyTransaction(em, async (tx) => {
+    // The global lock order (user, then wallet), as every money transaction takes it.
+    const state = await lockAccount(tx, userId);
+    const [user] = await tx.execute<{ email: string; full_name: string }[]>(
+      `select email, full_name from users where id = ?`,
       [userId],
     );
-    if (!row) throw new Error(`user ${userId} not found`);
     // Keyed by the case: a retried activity adds nothing, a new case tells the user again.
-    await recordOutbox(tx, ...consequences(row, new Date().toISOString()));
-    const status = frozen ? 'FROZEN' : 'ACTIVE';
-    if (row.status === status && row.locked === frozen) return false;
-    await tx.execute(`update users set status = ?, updated_at = now() where id = ?`, [status, userId]);
-    await tx.execute(`update wallets set locked = ?, locked_reason = ?, updated_at = now() where user_id = ?`, [
-      frozen,
-      frozen ? `AML: ${reason}`.slice(0, 500) : null,
-      userId,
-    ]);
-    audit(tx, {
-      actor,
-      action: frozen ? 'user.frozen' : 'user.unfrozen',
-      targetType: 'user',
-      targetId: userId,
-      before: { status: row.status },
-      after: { status },
-      reason,
-    });
-    audit(tx, {
-      actor,
-      action: frozen ? 'wallet.locked' : 'wallet.unlocked',
-      targetType: 'wallet',
-      targetId: userId,
-      before: { locked: row.locked },
-      after: { locked: frozen },
-      reason,
-    });
-    return true;
+    await recordOutbox(tx, ...consequences(user!, new Date().toISOString()));
+    return writeFrozen(tx, userId, frozen, actor, reason, state);
   });
+}
+
+/**
+ * Sets the account FROZEN/ACTIVE and the wallet locked/unlocked with their audit rows, in the
+ * caller's transaction, which must hold the account's locks (lockAccount). False when it already was.
+ */
+export async function writeFrozen(
+  tx: EntityManager,
+  userId: string,
+  frozen: boolean,
+  actor: Actor,
+  reason: string,
+  before: { status: string; walletLocked: boolean },
+): Promise<boolean> {
+  const row = { status: before.status, locked: before.walletLocked };
+  const status = frozen ? 'FROZEN' : 'ACTIVE';
+  if (row.status === status && row.locked === frozen) return false;
+  await tx.execute(`update users set status = ?, updated_at = now() where id = ?`, [status, userId]);
+  await tx.execute(`update wallets set locked = ?, locked_reason = ?, updated_at = now() where user_id = ?`, [
+    frozen,
+    frozen ? `AML: ${reason}`.slice(0, 500) : null,
+    userId,
+  ]);
+  audit(tx, {
+    actor,
+    action: frozen ? 'user.frozen' : 'user.unfrozen',
+    targetType: 'user',
+    targetId: userId,
+    before: { status: row.status },
+    after: { status },
+    reason,
+  });
+  audit(tx, {
+    actor,
+    action: frozen ? 'wallet.locked' : 'wallet.unlocked',
+    targetType: 'wallet',
+    targetId: userId,
+    before: { locked: row.locked },
+    after: { locked: frozen },
+    reason,
+  });
+  return true;
 }
 
 /** KEEP_FROZEN: the case closes with the account frozen; one audit row per case. */

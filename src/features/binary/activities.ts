@@ -3,6 +3,7 @@ import type { PriceFeed } from '../market/price-feed';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
 import { findTrade, markSettlementFailed, openBinaryTrade, settleBinaryTrade } from './use-cases';
 import type { OpenTradeInput } from './contract';
+import type { AmlGate } from '../aml/gate';
 import { crashPoint } from '../../kernel/faults';
 import { AppError } from '../../kernel/errors';
 import { toActivityFailure } from '../../kernel/temporal/failures';
@@ -11,6 +12,8 @@ export interface BinaryActivityDeps {
   orm: MikroORM;
   feed: PriceFeed;
   lock: DistributedLock;
+  /** The AML decision the opening stake takes inside its transaction. */
+  aml: AmlGate;
 }
 
 /**
@@ -24,7 +27,7 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
     /** Debit the stake and create the trade; domain refusals (funds, frozen) fail without retry. */
     async binaryOpen(input: OpenTradeInput) {
       try {
-        return await openBinaryTrade(em(), deps.feed, input);
+        return await openBinaryTrade(em(), deps.feed, deps.aml, input);
       } catch (err) {
         throw toActivityFailure(err);
       }

@@ -10,7 +10,9 @@ import type { Minor } from '../../kernel/money';
 import type { PriceFeed } from '../market/price-feed';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
 import { lockBinaryTrade, unlockBinaryTrade } from '../../kernel/redis/distributed-lock';
-import { assertCanTrade } from '../wallet/account-state';
+import { assertMayDebit, lockAccount } from '../wallet/account-state';
+import { moneyTransaction } from '../../kernel/db/money-transaction';
+import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
 
@@ -56,13 +58,14 @@ export const HOUSE = systemAccount('binary-house');
 export async function openBinaryTrade(
   em: EntityManager,
   feed: PriceFeed,
+  aml: AmlGate,
   input: OpenTradeInput,
 ): Promise<BinaryTradeView> {
   const existing = await findTrade(em, input.tradeId);
   if (existing) return existing;
   const tick = await feed.latest(input.symbol);
-  return em.transactional(async (tx) => {
-    await assertCanTrade(tx, input.userId);
+  return moneyTransaction(em, async (tx) => {
+    assertMayDebit(await lockAccount(tx, input.userId));
     await postTransaction(tx, {
       idempotencyKey: `binary-${input.tradeId}-open`,
       kind: 'binary-open',
@@ -109,6 +112,7 @@ export async function openBinaryTrade(
       balanceEvent(trade.userId, await walletBalance(tx, trade.userId)),
       amlCheckMessage(trade.userId, 'binary'),
     );
+    await aml.decideWithin(tx, trade.userId, 'binary');
     return trade;
   });
 }
@@ -128,7 +132,9 @@ export interface SettlementResult {
 /**
  * Settles a trade exactly once. The Redis lock is the first gate; the row lock, the status check
  * and the ledger's unique key `binary-<id>-settle` make a second settlement a no-op even when the
- * lock was lost, and the fencing token refuses a holder older than the last one.
+ * lock was lost. The fencing token is enforced by the database: the row keeps the highest token
+ * any holder registered, and the settling write is conditional on it, so a holder whose lock
+ * expired (paused, partitioned) while a newer one took over writes nothing.
  */
 export async function settleBinaryTrade(
   deps: { em: EntityManager; feed: PriceFeed; lock: DistributedLock },
@@ -137,6 +143,10 @@ export async function settleBinaryTrade(
   const lock = await lockBinaryTrade(deps.lock, tradeId);
   if (!lock) throw new AppError('CONFLICT', `trade ${tradeId} is being settled elsewhere`);
   try {
+    await deps.em.execute(`update binary_trades set settle_fence = greatest(settle_fence, ?) where id = ?`, [
+      lock.fencingToken,
+      tradeId,
+    ]);
     const current = await findTrade(deps.em, tradeId);
     if (!current) throw new AppError('NOT_FOUND', `binary trade ${tradeId} not found`);
     // The price in force at the expiry instant, not "now" (a late settlement changes nothing).
@@ -144,7 +154,9 @@ export async function settleBinaryTrade(
       current.status === 'OPEN' || current.status === 'SETTLEMENT_FAILED'
         ? await deps.feed.priceAt(current.symbol, new Date(current.expiresAt))
         : null;
-    return await deps.em.transactional(async (tx) => {
+    return await moneyTransaction(deps.em, async (tx) => {
+      // The global lock order: user, wallet, then the trade.
+      await lockAccount(tx, current.userId);
       const rows = await tx.execute<(Row & { settle_fence: string })[]>(
         `select * from binary_trades where id = ? for update`,
         [tradeId],
@@ -153,7 +165,7 @@ export async function settleBinaryTrade(
       if (row.status !== 'OPEN' && row.status !== 'SETTLEMENT_FAILED') {
         return { trade: view(row), settledNow: false, balance: await walletBalance(tx, row.user_id) };
       }
-      if (Number(row.settle_fence) >= lock.fencingToken) throw new AppError('CONFLICT', 'stale settlement lock');
+      if (Number(row.settle_fence) > lock.fencingToken) throw new AppError('CONFLICT', 'stale settlement lock');
       const trade = view(row);
       const outcome = decideOutcome(trade.direction, trade.openPrice, close!.price);
       const payout = payoutFor(outcome, trade.stake, trade.payoutRateBps);
@@ -177,9 +189,11 @@ export async function settleBinaryTrade(
       });
       const updated = await tx.execute<Row[]>(
         `update binary_trades set status = ?, close_price = ?, payout = ?, settled_at = now(), settle_fence = ?, failure = null
-         where id = ? returning *`,
-        [outcome, close!.price, payout, lock.fencingToken, tradeId],
+         where id = ? and settle_fence <= ? returning *`,
+        [outcome, close!.price, payout, lock.fencingToken, tradeId, lock.fencingToken],
       );
+      // A newer holder registered a higher token: this write is stale; the rollback undoes the posting.
+      if (!updated[0]) throw new AppError('CONFLICT', 'stale settlement lock: a newer holder took over');
       audit(tx, {
         actor: { type: 'SYSTEM', id: 'binary-settlement' },
         action: 'binary.settled',

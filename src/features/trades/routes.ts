@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { parsePositiveMinor } from '../../kernel/money';
 import { recordSpotTrade } from './use-cases';
+import type { AmlGate } from '../aml/gate';
 import { authenticate, principalOf } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
@@ -11,6 +12,7 @@ import { validate } from '../../kernel/http/validate';
 export interface TradesRouterDeps {
   tokens: TokenService;
   symbols: string[];
+  aml: AmlGate;
 }
 
 /** POST /trades records an executed spot trade (execution itself happens elsewhere). */
@@ -33,7 +35,7 @@ export function createTradesRouter(deps: TradesRouterDeps) {
     const input = validate(body, ctx.request.body, 'trade');
     const { userId } = principalOf(ctx);
     const price = parsePositiveMinor(input.price, 'price');
-    const trade = await recordSpotTrade(emOf(ctx), {
+    const trade = await recordSpotTrade(emOf(ctx), deps.aml, {
       userId,
       symbol: input.symbol,
       side: input.side,

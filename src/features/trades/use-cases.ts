@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Minor } from '../../kernel/money';
-import { assertCanTrade } from '../wallet/account-state';
+import { assertMayDebit, lockAccount } from '../wallet/account-state';
+import { moneyTransaction } from '../../kernel/db/money-transaction';
+import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
 import { recordOutbox } from '../../kernel/outbox';
 import { amlCheckMessage } from '../aml/messages';
@@ -24,9 +26,9 @@ export function notionalOf(quantity: string, price: Minor): Minor {
 }
 
 /** Records an executed spot trade (the AML trade rules read these). */
-export async function recordSpotTrade(em: EntityManager, input: SpotTradeInput) {
-  return em.transactional(async (tx) => {
-    await assertCanTrade(tx, input.userId);
+export async function recordSpotTrade(em: EntityManager, aml: AmlGate, input: SpotTradeInput) {
+  return moneyTransaction(em, async (tx) => {
+    assertMayDebit(await lockAccount(tx, input.userId));
     const notional = Math.max(1, notionalOf(input.quantity, input.price));
     const rows = await tx.execute<{ id: string; executed_at: Date }[]>(
       `insert into trades (user_id, symbol, side, quantity, price, notional) values (?, ?, ?, ?, ?, ?) returning id, executed_at`,
@@ -41,6 +43,7 @@ export async function recordSpotTrade(em: EntityManager, input: SpotTradeInput) 
       after: { symbol: input.symbol, side: input.side, quantity: input.quantity, price: input.price, notional },
     });
     await recordOutbox(tx, amlCheckMessage(input.userId, 'trade'));
+    await aml.decideWithin(tx, input.userId, 'trade');
     return { id, ...input, notional, executedAt: new Date(executed_at).toISOString() };
   });
 }

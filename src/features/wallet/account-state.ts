@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
+import { lockUser } from '../../kernel/db/money-transaction';
 
 export interface AccountState {
   status: 'ACTIVE' | 'FROZEN';
@@ -20,8 +21,7 @@ export async function accountState(em: EntityManager, userId: string): Promise<A
 /** A frozen account or a locked wallet may not trade, open binary trades or withdraw (403). */
 export async function assertCanTrade(em: EntityManager, userId: string): Promise<AccountState> {
   const state = await accountState(em, userId);
-  if (state.status === 'FROZEN') throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
-  if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
+  assertMayDebit(state);
   return state;
 }
 
@@ -29,4 +29,26 @@ export async function assertCanTrade(em: EntityManager, userId: string): Promise
 export async function canUserWithdraw(em: EntityManager, userId: string): Promise<boolean> {
   const s = await accountState(em, userId);
   return s.kycStatus === 'APPROVED' && s.status === 'ACTIVE' && !s.walletLocked;
+}
+
+/**
+ * Locks the account for a money transaction, in the global lock order: the user row first
+ * (FOR NO KEY UPDATE: serializes the user's movements with each other and with a freeze, and
+ * lets foreign-key checks through), then the wallet row (FOR UPDATE). Returns the state as of
+ * the locks, which no other transaction can change until this one ends.
+ */
+export async function lockAccount(tx: EntityManager, userId: string): Promise<AccountState> {
+  const user = await lockUser(tx, userId);
+  if (!user) throw new AppError('NOT_FOUND', 'user not found');
+  const [wallet] = await tx.execute<{ locked: boolean }[]>(`select locked from wallets where user_id = ? for update`, [
+    userId,
+  ]);
+  if (!wallet) throw new AppError('NOT_FOUND', 'wallet not found');
+  return { status: user.status as AccountState['status'], kycStatus: user.kycStatus, walletLocked: wallet.locked };
+}
+
+/** The refusals every debit shares: a frozen account or a locked wallet moves nothing out (403). */
+export function assertMayDebit(state: AccountState): void {
+  if (state.status === 'FROZEN') throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
+  if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
 }

@@ -6,12 +6,15 @@ import type { TokenService } from '../auth/tokens';
 import { parsePositiveMinor } from '../../kernel/money';
 import { idempotencyKeyFrom, idempotent } from '../../kernel/idempotency';
 import { deposit, getWallet, withdraw } from './use-cases';
+import type { AmlGate } from '../aml/gate';
 import { authenticate, principalOf } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
 
 export interface WalletRouterDeps {
   tokens: TokenService;
+  /** The AML decision each movement takes inside its transaction. */
+  aml: AmlGate;
 }
 
 const amountBody = z.object({ amount: z.union([z.string(), z.number()]) });
@@ -33,7 +36,9 @@ export function createWalletRouter(deps: WalletRouterDeps) {
     const em = emOf(ctx);
     const response = await idempotent(em, { scope: `${kind}:${userId}`, key, request: { amount } }, async () => {
       const result =
-        kind === 'deposit' ? await deposit(em, userId, amount, key) : await withdraw(em, userId, amount, key);
+        kind === 'deposit'
+          ? await deposit(em, deps.aml, userId, amount, key)
+          : await withdraw(em, deps.aml, userId, amount, key);
       return { status: 201, body: result };
     });
     ctx.status = response.status;

@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
 import { formatMinor, type Minor } from '../../kernel/money';
-import { accountState, canUserWithdraw } from './account-state';
+import { assertMayDebit, lockAccount } from './account-state';
+import { moneyTransaction } from '../../kernel/db/money-transaction';
+import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
 import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
 import { amlCheckMessage } from '../aml/messages';
@@ -38,29 +40,30 @@ export interface MoneyMovementResult {
 type Movement = MoneyMovementResult['kind'];
 
 /** Cash in from outside (the payment rail is out of scope): wallet +, system:cash -. */
-export const deposit = (em: EntityManager, userId: string, amount: Minor, key: string) =>
-  moveCash(em, 'deposit', userId, amount, key);
+export const deposit = (em: EntityManager, aml: AmlGate, userId: string, amount: Minor, key: string) =>
+  moveCash(em, aml, 'deposit', userId, amount, key);
 
 /** Cash out: requires an APPROVED KYC, an ACTIVE account and an unlocked wallet. */
-export const withdraw = (em: EntityManager, userId: string, amount: Minor, key: string) =>
-  moveCash(em, 'withdrawal', userId, amount, key);
+export const withdraw = (em: EntityManager, aml: AmlGate, userId: string, amount: Minor, key: string) =>
+  moveCash(em, aml, 'withdrawal', userId, amount, key);
 
 /** One cash movement between the wallet and `system:cash`, audited, idempotent by `key`. */
 async function moveCash(
   em: EntityManager,
+  aml: AmlGate,
   kind: Movement,
   userId: string,
   amount: Minor,
   key: string,
 ): Promise<MoneyMovementResult> {
-  const result = await em.transactional(async (tx) => {
-    const state = await accountState(tx, userId);
+  const result = await moneyTransaction(em, async (tx) => {
+    const state = await lockAccount(tx, userId);
     if (state.status === 'FROZEN') {
       throw new AppError('ACCOUNT_FROZEN', 'account is frozen pending a compliance review');
     }
     if (kind === 'withdrawal') {
-      if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
-      if (!(await canUserWithdraw(tx, userId))) {
+      assertMayDebit(state);
+      if (state.kycStatus !== 'APPROVED') {
         throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
       }
     }
@@ -103,6 +106,9 @@ async function moveCash(
         );
       }
       await recordOutbox(tx, ...consequences);
+      // Decided before the commit, under the user's lock: the movement that crosses a FAIL
+      // threshold commits with the freeze, and no later movement of the user commits at all.
+      await aml.decideWithin(tx, userId, kind);
     }
     return {
       transactionId: posted.id,
