@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules', 'dist', '.data', '.tools', 'coverage'] },
+  { ignores: ['node_modules', 'dist', '.data', '.tools', 'coverage', '.stryker-tmp', 'reports'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
