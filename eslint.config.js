@@ -52,7 +52,7 @@ const layout = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules', 'dist', '.data', '.tools', 'coverage'] },
+  { ignores: ['node_modules', 'dist', '.data', '.tools', 'coverage', '.stryker-tmp', 'reports'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -95,6 +95,14 @@ describe('AML rules at threshold and threshold + 1', () => {
     expect(outcome(checkAbuse(snap({ depositAmountsLast7d: [4_499_999, 4_499_999, 5_000_000] }), t))).toBe('PASS/LOW');
   });
 
+  it('ABUSE: deposits of exactly the daily limit (50,000.00) are not "just under" it', () => {
+    const atLimit = checkAbuse(snap({ depositAmountsLast7d: [5_000_000, 5_000_000, 5_000_000] }), t);
+    expect(outcome(atLimit)).toBe('PASS/LOW');
+    expect(atLimit.metadata).toMatchObject({ depositsJustUnderLimitLast7d: 0 });
+    const under = checkAbuse(snap({ depositAmountsLast7d: [4_999_999, 4_999_999, 4_999_999] }), t);
+    expect(outcome(under)).toBe('REVIEW/HIGH');
+  });
+
   it('UNFREEZE needs a second, different admin', () => {
     expect(unfreezeRefusal([], 'a')).toBeNull();
     expect(unfreezeRefusal(['a'], 'b')).toBeNull();

@@ -61,3 +61,47 @@ describe('optional greeting', () => {
     expect(r.text.startsWith('Hello Ada,\n')).toBe(true);
   });
 });
+
+describe('what the recipient reads', () => {
+  const all = [
+    'welcome',
+    'kyc-approved',
+    'kyc-rejected',
+    'withdrawal-approved',
+    'account-frozen',
+    'account-unfrozen',
+  ] as const;
+
+  it('every template greets a hostile name escaped in HTML and on one line in text', () => {
+    const name = 'Eve <b onmouseover="x()">\r\nBcc: a@b.test';
+    for (const template of all) {
+      const r = renderEmail({ template, data: { name, reason: 'r', amount: '1.00' } });
+      expect([template, r.text.split('\n')[0]]).toEqual([template, 'Hello Eve <b onmouseover="x()"> Bcc: a@b.test,']);
+      expect([template, r.html]).toEqual([
+        template,
+        expect.stringContaining('<p>Hello Eve &lt;b onmouseover=&quot;x()&quot;&gt; Bcc: a@b.test,</p>'),
+      ]);
+      expect([template, r.html.includes('<b ')]).toEqual([template, false]);
+    }
+  });
+
+  it('welcome: greets by name, or "there" without one', () => {
+    const r = renderEmail({ template: 'welcome', data: { name: 'Ada Lovelace' } });
+    expect(r.subject).toBe('Welcome to the platform');
+    expect(r.text.startsWith('Hello Ada Lovelace,\nYour account has been created.')).toBe(true);
+    expect(renderEmail({ template: 'welcome', data: {} }).text.startsWith('Hello there,\n')).toBe(true);
+  });
+
+  it('kyc-approved says approved and withdrawals enabled, never "not approved"', () => {
+    const r = renderEmail({ template: 'kyc-approved', data: { name: 'Ada' } });
+    expect(r.subject).toBe('Your identity verification was approved');
+    expect(r.text).toContain('Your identity verification (KYC) was approved. Withdrawals are now enabled');
+    for (const part of [r.subject, r.text, r.html]) expect(part).not.toMatch(/not approved/i);
+  });
+
+  it('kyc-rejected says not approved, with the reason', () => {
+    const r = renderEmail({ template: 'kyc-rejected', data: { name: 'Ada', reason: 'document expired' } });
+    expect(r.subject).toBe('Your identity verification was not approved');
+    expect(r.text).toContain('Your identity verification (KYC) was not approved.\nReason: document expired\n');
+  });
+});
