@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../src/main/context';
 import { createTestContext, startTestApi } from '../helpers/context';
+import { outboxDelivered } from '../helpers/outbox';
+import { startOutboxRelay } from '../../src/main/outbox';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 
 // What a compliance officer reads back through the admin API: the figures behind each finding,
@@ -14,6 +16,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   http = httpClient((await startTestApi(ctx)).url);
   admin = await createStaff(ctx, 'ADMIN');
+  await startOutboxRelay(ctx);
 });
 afterAll(() => ctx.shutdown.run('test done'));
 
@@ -23,6 +26,8 @@ const move = async (user: TestUser, kind: 'deposit' | 'withdraw', amount: string
     'idempotency-key': `${kind}-${randomUUID()}`,
   });
   expect([kind, amount, res.status]).toEqual([kind, amount, 201]);
+  // The full AML run follows the movement through the outbox.
+  await outboxDelivered(ctx.orm);
 };
 const run = async (user: TestUser) => {
   const res = await http.post(`/aml/admin/users/${user.id}/run`, {}, admin.token);

@@ -69,11 +69,11 @@ describe('Sumsub reader fields', () => {
     expect(reader.read(approved, raw(approved))?.result.reason).toBeNull();
   });
 
-  it('applicantPending and applicantOnHold read as PENDING; other types and incomplete deliveries are ignored', () => {
-    for (const type of ['applicantPending', 'applicantOnHold']) {
-      const p = { ...body('SUMSUB', 'APPROVED'), type };
-      expect(reader.read(p, raw(p))?.result.outcome).toBe('PENDING');
-    }
+  it('applicantPending reads as PENDING, applicantOnHold as REVIEW (a person at Sumsub looks); other types and incomplete deliveries are ignored', () => {
+    const pending = { ...body('SUMSUB', 'APPROVED'), type: 'applicantPending' };
+    expect(reader.read(pending, raw(pending))?.result.outcome).toBe('PENDING');
+    const onHold = { ...body('SUMSUB', 'APPROVED'), type: 'applicantOnHold' };
+    expect(reader.read(onHold, raw(onHold))?.result.outcome).toBe('REVIEW');
     const ignored = [
       { ...body('SUMSUB', 'APPROVED'), type: 'applicantCreated' },
       { ...body('SUMSUB', 'APPROVED'), reviewResult: {} },
@@ -101,16 +101,19 @@ describe('Sumsub reader fields', () => {
 describe('Onfido reader fields', () => {
   const reader = new OnfidoWebhookReader(S.ONFIDO_WEBHOOK_TOKEN);
 
-  it('a decline says "declined by provider"; an approval and a retry carry no reason', () => {
+  it('a decline says "declined by provider", an abandoned run says so; an approval carries no reason', () => {
     const declined = body('ONFIDO', 'REJECTED');
     expect(reader.read(declined, raw(declined))?.result).toMatchObject({
       outcome: 'REJECTED',
       reason: 'declined by provider',
     });
-    for (const verdict of ['APPROVED', 'RETRY'] as const) {
-      const p = body('ONFIDO', verdict);
-      expect(reader.read(p, raw(p))?.result.reason).toBeNull();
-    }
+    const approved = body('ONFIDO', 'APPROVED');
+    expect(reader.read(approved, raw(approved))?.result.reason).toBeNull();
+    const retry = body('ONFIDO', 'RETRY');
+    expect(reader.read(retry, raw(retry))?.result).toMatchObject({
+      outcome: 'RETRY',
+      reason: 'workflow run abandoned',
+    });
   });
 
   it('takes the completion time, else the start time', () => {
@@ -120,12 +123,15 @@ describe('Onfido reader fields', () => {
     expect(reader.read(p, raw(p))?.result.occurredAt).toBe(AT - 60_000);
   });
 
-  it('reads in-progress statuses as PENDING and ignores other resources and unknown statuses', () => {
-    for (const status of ['review', 'processing', 'awaiting_input']) {
+  it('reads in-progress statuses as PENDING, review as REVIEW, and ignores other resources and unknown statuses', () => {
+    for (const status of ['processing', 'awaiting_input', 'awaiting_client_input']) {
       const p = body('ONFIDO', 'APPROVED');
       p.payload.object.status = status;
       expect(reader.read(p, raw(p))?.result.outcome).toBe('PENDING');
     }
+    const review = body('ONFIDO', 'APPROVED');
+    review.payload.object.status = 'review';
+    expect(reader.read(review, raw(review))?.result.outcome).toBe('REVIEW');
     const unknown = body('ONFIDO', 'APPROVED');
     unknown.payload.object.status = 'exploded';
     const otherResource = body('ONFIDO', 'APPROVED');
@@ -149,11 +155,14 @@ describe('Veriff reader fields', () => {
     expect(reader.read(approved, raw(approved))?.result.reason).toBeNull();
   });
 
-  it('reads codes 9104 and 9121 as RETRY; ignores unknown codes and deliveries without an id or vendorData', () => {
-    for (const code of [9104, 9121]) {
+  it('reads code 9104 as RETRY and 9121 as REVIEW; ignores unknown codes and deliveries without an id or vendorData', () => {
+    for (const [code, outcome] of [
+      [9104, 'RETRY'],
+      [9121, 'REVIEW'],
+    ] as const) {
       const p = body('VERIFF', 'RETRY');
       p.verification.code = code;
-      expect(reader.read(p, raw(p))?.result.outcome).toBe('RETRY');
+      expect(reader.read(p, raw(p))?.result.outcome).toBe(outcome);
     }
     const unknown = body('VERIFF', 'APPROVED');
     unknown.verification.code = 9999;
