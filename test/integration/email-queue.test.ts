@@ -131,25 +131,15 @@ describe('email-notifications over the SendGrid v3 API', () => {
     await h.sendKYCApprovalEmail('flaky@example.test', 'Flaky <b>User</b>', 'flaky-1');
     await h.sendAccountFrozenEmail('bad@example.test', 'sanctions match', 'bad-1');
 
-    const flaky = await eventually(
-      async () => {
-        const job = await producer.queue.getJob('flaky-1');
-        return (await job?.getState()) === 'completed' && job;
-      },
-      30_000,
-      'flaky job completed',
-    );
+    // The job is read again once its state is final: a copy read while the last attempt was
+    // still running would show one attempt fewer.
+    const finished = (id: string, state: 'completed' | 'failed') => async () =>
+      (await producer.queue.getJobState(id)) === state && producer.queue.getJob(id);
+    const flaky = (await eventually(finished('flaky-1', 'completed'), 30_000, 'flaky job completed'))!;
     expect(flaky.attemptsMade).toBe(3);
     expect(sendgrid.countFor('flaky@example.test')).toBe(3);
 
-    const bad = await eventually(
-      async () => {
-        const job = await producer.queue.getJob('bad-1');
-        return (await job?.getState()) === 'failed' && job;
-      },
-      30_000,
-      'bad job failed',
-    );
+    const bad = (await eventually(finished('bad-1', 'failed'), 30_000, 'bad job failed'))!;
     expect(bad.attemptsMade).toBe(1);
     expect(bad.failedReason).toContain('HTTP 400');
     // 'failed' is final (a job that will be retried is 'delayed' or 'waiting'): one request in all.
