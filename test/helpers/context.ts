@@ -21,6 +21,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
+    MARKET_SEED: 'test-market',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
     ...overrides,
   });

@@ -28,6 +28,9 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
+    MARKET_SEED: 'test-market',
     ...shared,
   };
 }
