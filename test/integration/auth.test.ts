@@ -92,6 +92,31 @@ describe('register and login', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('accepts birth dates from 1900-01-01 to 18 years ago (UTC) only', async () => {
+    const now = new Date();
+    const ymd = (years: number, days = 0) =>
+      new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + days))
+        .toISOString()
+        .slice(0, 10);
+    for (const dateOfBirth of ['0000-01-01', '1899-12-31', ymd(18, 1), ymd(0), '2990-01-01', '1990-02-30']) {
+      const res = await http.post('/auth/register', {
+        email: uniqueEmail(),
+        password: 'correct horse battery',
+        fullName: 'Dated User',
+        country: 'DE',
+        dateOfBirth,
+      });
+      expect({ dateOfBirth, status: res.status, code: res.body.error?.code }).toEqual({
+        dateOfBirth,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    for (const dateOfBirth of ['1900-01-01', ymd(18)]) {
+      await expect(registerUser(http, { dateOfBirth })).resolves.toMatchObject({ id: expect.any(String) });
+    }
+  });
+
   it('refuses a non-JSON body with 415 and malformed JSON with 400, without a stack trace', async () => {
     const wrongType = await http.call('POST', '/auth/login', { raw: 'a=b', headers: { 'content-type': 'text/plain' } });
     expect(wrongType.status).toBe(415);

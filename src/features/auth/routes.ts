@@ -7,6 +7,12 @@ import { authenticate } from './middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
 
+/** The latest birth date of someone 18 today (UTC), as YYYY-MM-DD; Feb 29 becomes Mar 1. */
+export function adultsBornBy(today: Date): string {
+  const d = new Date(Date.UTC(today.getUTCFullYear() - 18, today.getUTCMonth(), today.getUTCDate()));
+  return d.toISOString().slice(0, 10);
+}
+
 const registerBody = z.object({
   email: z.string().trim().email().max(254),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
@@ -15,7 +21,11 @@ const registerBody = z.object({
     .string()
     .regex(/^[A-Za-z]{2}$/, 'must be an ISO-3166 alpha-2 code')
     .transform((c) => c.toUpperCase()),
-  dateOfBirth: z.iso.date().optional(),
+  dateOfBirth: z.iso
+    .date()
+    .refine((d) => d >= '1900-01-01', 'must be 1900-01-01 or later')
+    .refine((d) => d <= adultsBornBy(new Date()), 'must be at least 18 years ago')
+    .optional(),
 });
 
 const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
 import { formatMinor, type Minor } from '../../kernel/money';
-import { accountState, canUserWithdraw } from './account-state';
+import { accountState, canUserWithdraw, withdrawalsHeld } from './account-state';
 import { audit } from '../../kernel/audit';
 import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
 import { amlCheckMessage } from '../aml/messages';
@@ -60,6 +60,9 @@ async function moveCash(
     }
     if (kind === 'withdrawal') {
       if (state.walletLocked) throw new AppError('WALLET_LOCKED', 'wallet is locked');
+      if (await withdrawalsHeld(tx, userId)) {
+        throw new AppError('FORBIDDEN', 'withdrawals are held until a compliance review clears them');
+      }
       if (!(await canUserWithdraw(tx, userId))) {
         throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
       }
