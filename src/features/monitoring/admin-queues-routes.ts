@@ -89,6 +89,7 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
     } else {
       const body = validate(loginBody, ctx.request.body, 'login');
       const user = await authenticateUser(emOf(ctx), body.email, body.password);
+      if (user.status !== 'ACTIVE') throw new AppError('FORBIDDEN', 'account is not active');
       principal = { userId: user.id, role: user.role };
     }
     if (!STAFF.includes(principal.role)) throw new AppError('FORBIDDEN', 'queue dashboard is for ADMIN and MASTER');
