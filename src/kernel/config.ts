@@ -197,6 +197,18 @@ const schema = z
     /** Simulated venues for scans, NAME=FEE_BPS:HALF_SPREAD_BPS:OFFSET_BPS. */
     ARBITRAGE_VENUES: csv.default(['alpha=10:5:0', 'beta=15:8:3']),
     ARBITRAGE_OPPORTUNITY_TTL_SECONDS: positiveInt.default(300),
+    // --- Throttling (Redis, shared by all instances): requests per RATE_LIMIT_WINDOW_SECONDS.
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+    RATE_LIMIT_REGISTER_PER_IP: positiveInt.default(10),
+    RATE_LIMIT_REGISTER_PER_ACCOUNT: positiveInt.default(3),
+    RATE_LIMIT_WEBHOOK_PER_IP: positiveInt.default(600),
+    RATE_LIMIT_WEBHOOK_PER_PROVIDER: positiveInt.default(1200),
+    /** This many wrong passwords on one account within LOGIN_LOCK_SECONDS lock it for LOGIN_LOCK_SECONDS. */
+    LOGIN_LOCK_FAILURES: positiveInt.default(10),
+    LOGIN_LOCK_SECONDS: positiveInt.default(900),
+
     /** GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is off. */
     METRICS_TOKEN: z.string().min(16).optional(),
     /** Temporal counts in /metrics are reused for this long (the scrape interval). */

@@ -31,6 +31,10 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
     MARKET_SEED: 'test-market',
+    RATE_LIMIT_LOGIN_PER_IP: '1000000',
+    RATE_LIMIT_REGISTER_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_PROVIDER: '1000000',
     ...shared,
   };
 }
