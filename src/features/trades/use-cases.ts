@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Minor } from '../../kernel/money';
+import { MAX_AMOUNT_MINOR, type Minor } from '../../kernel/money';
+import { AppError } from '../../kernel/errors';
 import { assertCanTrade } from '../wallet/account-state';
 import { audit } from '../../kernel/audit';
 import { recordOutbox } from '../../kernel/outbox';
@@ -26,8 +27,11 @@ export function notionalOf(quantity: string, price: Minor): Minor {
 /** Records an executed spot trade (the AML trade rules read these). */
 export async function recordSpotTrade(em: EntityManager, input: SpotTradeInput) {
   return em.transactional(async (tx) => {
-    await assertCanTrade(tx, input.userId);
     const notional = Math.max(1, notionalOf(input.quantity, input.price));
+    if (notional > MAX_AMOUNT_MINOR) {
+      throw new AppError('UNPROCESSABLE', 'trade notional (quantity x price) is above the maximum amount');
+    }
+    await assertCanTrade(tx, input.userId);
     const rows = await tx.execute<{ id: string; executed_at: Date }[]>(
       `insert into trades (user_id, symbol, side, quantity, price, notional) values (?, ?, ?, ?, ?, ?) returning id, executed_at`,
       [input.userId, input.symbol, input.side, input.quantity, input.price, notional],

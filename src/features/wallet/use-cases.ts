@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
-import { formatMinor, type Minor } from '../../kernel/money';
+import { formatMinor, MAX_BALANCE_MINOR, type Minor } from '../../kernel/money';
 import { accountState, canUserWithdraw, withdrawalsHeld } from './account-state';
 import { audit } from '../../kernel/audit';
 import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
@@ -78,6 +78,10 @@ async function moveCash(
       ],
     });
     const balance = await walletBalance(tx, userId);
+    if (!posted.replayed && balance > MAX_BALANCE_MINOR) {
+      // Thrown inside the transaction: the posting rolls back.
+      throw new AppError('UNPROCESSABLE', 'this deposit would take the balance above the maximum');
+    }
     if (!posted.replayed) {
       audit(tx, {
         actor: { type: 'USER', id: userId },
