@@ -60,7 +60,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
-      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx))),
+      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx), ctx.config.METRICS_CACHE_MS)),
     }),
   ];
 }
