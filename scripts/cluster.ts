@@ -13,10 +13,11 @@
  * ports; `CLUSTER_WORKER=false` leaves the worker out. The stack keeps running
  * (`npm run stack:stop` stops what `stack:up` started).
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { readStackEnv } from './stack/env-file';
+import { ensureLocalSecrets, readStackEnv } from './stack/env-file';
 
 const root = resolve(__dirname, '..');
 const ports = (process.env.CLUSTER_PORTS ?? '3000,3001,3002').split(',').map((p) => Number(p.trim()));
@@ -64,7 +65,13 @@ function main(): void {
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const up = spawnSync(tsx, [join(root, 'scripts/stack.ts'), 'up'], { cwd: root, stdio: 'inherit' });
   if (up.status !== 0) process.exit(up.status ?? 1);
-  const env: NodeJS.ProcessEnv = { ...readStackEnvHere(), ...process.env };
+  const env: NodeJS.ProcessEnv = {
+    ...ensureLocalSecrets(join(root, '.data')),
+    ...readStackEnvHere(),
+    // One random simulated market shared by every process of this cluster.
+    MARKET_SEED: randomBytes(16).toString('hex'),
+    ...process.env,
+  };
 
   const migrated = spawnSync(tsx, [join(root, 'scripts/migrate.ts')], { cwd: root, env, stdio: 'inherit' });
   if (migrated.status !== 0) process.exit(migrated.status ?? 1);

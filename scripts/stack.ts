@@ -3,11 +3,14 @@
  * answer (starting private ones when they do not), records what it started in .data/stack.json
  * and writes the resolved URLs to .data/stack.env. `down` stops what `up` started, nothing else.
  *
- *   tsx scripts/stack.ts up | down | status
+ * `up` (and `secrets`) also generate this clone's own secrets into .data/secrets.env on the first
+ * run and add them to .data/stack.env: no secret used locally is written in the repository.
+ *
+ *   tsx scripts/stack.ts up | down | status | secrets
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeStackEnv } from './stack/env-file';
+import { ensureLocalSecrets, writeStackEnv } from './stack/env-file';
 import { hostPort } from './stack/net';
 import { ensurePostgres, ensureRedis } from './stack/services';
 import { findTemporalBinary, installTemporal, startDevServer, temporalHealthy } from './stack/temporal';
@@ -68,7 +71,7 @@ async function up(): Promise<void> {
 
   state.env = env;
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  writeStackEnv(dataDir, env);
+  writeStackEnv(dataDir, { ...env, ...ensureLocalSecrets(dataDir) });
   process.stdout.write(`stack up: ${JSON.stringify(env)}\n`);
 }
 
@@ -92,11 +95,17 @@ function status(): void {
   process.stdout.write(`${JSON.stringify(state.env)}\n`);
 }
 
+function secrets(): void {
+  mkdirSync(dataDir, { recursive: true });
+  const generated = ensureLocalSecrets(dataDir);
+  process.stdout.write(`secrets in ${join(dataDir, 'secrets.env')}: ${Object.keys(generated).join(', ')}\n`);
+}
+
 const command = process.argv[2];
-const actions: Record<string, () => Promise<void> | void> = { up, down, status };
+const actions: Record<string, () => Promise<void> | void> = { up, down, status, secrets };
 const action = command ? actions[command] : undefined;
 if (!action) {
-  process.stderr.write('usage: tsx scripts/stack.ts up|down|status\n');
+  process.stderr.write('usage: tsx scripts/stack.ts up|down|status|secrets\n');
   process.exit(2);
 }
 Promise.resolve(action()).catch((err) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -7,7 +8,40 @@ import { z } from 'zod';
  * Booleans use an explicit enum: `z.coerce.boolean()` would read "false" as true.
  */
 
-const DEV_JWT_SECRET = 'dev-only-secret-change-me-dev-only-secret';
+/**
+ * Every secret-like value written anywhere in this repository (former defaults, .env.example,
+ * docker-compose.yml, the test helpers). Anyone can read them, so production refuses them.
+ */
+export const PUBLIC_SECRET_VALUES: readonly string[] = [
+  'dev-only-secret-change-me-dev-only-secret',
+  'local-kyc-webhook-secret',
+  'test-secret-test-secret-test-secret-0123',
+  'realtime-test-secret-realtime-test-secret',
+  'metrics-token-0123456789',
+  'test-metrics-token-0123456789',
+  'sbx:test-app-token',
+  'sumsub-secret-key',
+  'sumsub-webhook-secret',
+  'api_sandbox.onfido-token',
+  'onfido-webhook-token',
+  'veriff-api-key',
+  'veriff-shared-secret',
+  'x'.repeat(32),
+  'change-me',
+  'changeme',
+  'secret',
+];
+
+/** The secrets production must be given, by the configured KYC provider. */
+const PROVIDER_WEBHOOK_SECRET = {
+  LOCAL: 'KYC_LOCAL_WEBHOOK_SECRET',
+  SUMSUB: 'SUMSUB_WEBHOOK_SECRET',
+  ONFIDO: 'ONFIDO_WEBHOOK_TOKEN',
+  VERIFF: 'VERIFF_SHARED_SECRET',
+} as const;
+
+/** Outside production a missing secret is random per process: never a value anyone can read here. */
+const randomSecret = () => randomBytes(32).toString('hex');
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -62,7 +96,7 @@ const schema = z
     KYC_PROVIDER_DEADLINE_MS: positiveInt.default(48 * 3600 * 1000),
     KYC_HARD_DEADLINE_MS: positiveInt.default(30 * 24 * 3600 * 1000),
     KYC_MAX_ATTEMPTS: positiveInt.default(3),
-    KYC_LOCAL_WEBHOOK_SECRET: z.string().min(16).default('local-kyc-webhook-secret'),
+    KYC_LOCAL_WEBHOOK_SECRET: z.string().min(16).optional(),
     SUMSUB_BASE_URL: url(['http:', 'https:']).default('https://api.sumsub.com'),
     SUMSUB_APP_TOKEN: z.string().optional(),
     SUMSUB_SECRET_KEY: z.string().optional(),
@@ -85,7 +119,8 @@ const schema = z
     // --- Trading: symbols, market data, binary options limits. Amounts in whole units.
     SYMBOLS: csv.default(['BTCUSD', 'ETHUSD']),
     MARKET_FEED: z.enum(['SIMULATED', 'EXCHANGE']).default('SIMULATED'),
-    MARKET_SEED: z.string().default('local-market'),
+    /** Unset: random per start, so nobody can compute the simulated path from the repository. */
+    MARKET_SEED: z.string().min(1).optional(),
     MARKET_VOLATILITY_BPS: z.coerce.number().int().min(0).max(5000).default(50),
     /** Base prices of the simulated market, SYMBOL=price pairs. */
     MARKET_BASE_PRICES: csv.default(['BTCUSD=43000', 'ETHUSD=2300', 'SOLUSD=95', 'XRPUSD=0.6']),
@@ -162,12 +197,45 @@ const schema = z
     /** Simulated venues for scans, NAME=FEE_BPS:HALF_SPREAD_BPS:OFFSET_BPS. */
     ARBITRAGE_VENUES: csv.default(['alpha=10:5:0', 'beta=15:8:3']),
     ARBITRAGE_OPPORTUNITY_TTL_SECONDS: positiveInt.default(300),
-    /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+    // --- Throttling (Redis, shared by all instances): requests per RATE_LIMIT_WINDOW_SECONDS.
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
+    RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: positiveInt.default(10),
+    RATE_LIMIT_REGISTER_PER_IP: positiveInt.default(10),
+    RATE_LIMIT_REGISTER_PER_ACCOUNT: positiveInt.default(3),
+    RATE_LIMIT_WEBHOOK_PER_IP: positiveInt.default(600),
+    RATE_LIMIT_WEBHOOK_PER_PROVIDER: positiveInt.default(1200),
+    /** This many wrong passwords on one account within LOGIN_LOCK_SECONDS lock it for LOGIN_LOCK_SECONDS. */
+    LOGIN_LOCK_FAILURES: positiveInt.default(10),
+    LOGIN_LOCK_SECONDS: positiveInt.default(900),
+
+    /** GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is off. */
     METRICS_TOKEN: z.string().min(16).optional(),
+    /** Temporal counts in /metrics are reused for this long (the scrape interval). */
+    METRICS_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    if (env.NODE_ENV === 'production') {
+      const secrets = [
+        'JWT_SECRET',
+        'KYC_LOCAL_WEBHOOK_SECRET',
+        PROVIDER_WEBHOOK_SECRET[env.KYC_PROVIDER],
+        'METRICS_TOKEN',
+      ];
+      for (const name of new Set(secrets)) {
+        const value = (env as Record<string, unknown>)[name];
+        if (typeof value !== 'string') {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+        } else if (PUBLIC_SECRET_VALUES.includes(value)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is a value written in the repository; generate one' });
+        }
+      }
+      if (env.KYC_PROVIDER === 'LOCAL') {
+        ctx.addIssue({ code: 'custom', path: ['KYC_PROVIDER'], message: 'LOCAL is not allowed in production' });
+      }
+      if (env.MARKET_FEED === 'SIMULATED') {
+        ctx.addIssue({ code: 'custom', path: ['MARKET_FEED'], message: 'SIMULATED is not allowed in production' });
+      }
     }
     if (env.FAULT_CRASH_POINTS.length > 0 && env.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['FAULT_CRASH_POINTS'], message: 'is allowed only with NODE_ENV=test' });
@@ -183,7 +251,11 @@ const schema = z
       });
     }
   })
-  .transform((env) => ({ ...env, JWT_SECRET: env.JWT_SECRET ?? DEV_JWT_SECRET }));
+  .transform((env) => ({
+    ...env,
+    JWT_SECRET: env.JWT_SECRET ?? randomSecret(),
+    KYC_LOCAL_WEBHOOK_SECRET: env.KYC_LOCAL_WEBHOOK_SECRET ?? randomSecret(),
+  }));
 
 export type Config = z.infer<typeof schema>;
 

@@ -9,6 +9,14 @@ export type Minor = number;
 
 const DECIMAL = /^(0|[1-9]\d{0,13})(?:\.(\d{1,2}))?$/;
 
+/**
+ * Upper bounds that keep every sum a safe integer (2^53 - 1 = 9007199254740991 minor units):
+ * one amount or price at most 10^13 minor units (100 billion), a balance at most 10^15, so even
+ * a few balances added together stay exact in JavaScript and in PostgreSQL bigint.
+ */
+export const MAX_AMOUNT_MINOR = 10 ** 13;
+export const MAX_BALANCE_MINOR = 10 ** 15;
+
 /** "12.5" -> 1250. Rejects negatives, more than two decimals, exponents and junk. */
 export function parseMinor(input: string | number, field = 'amount'): Minor {
   const text = typeof input === 'number' ? numberToPlainString(input) : input.trim();
@@ -19,7 +27,7 @@ export function parseMinor(input: string | number, field = 'amount'): Minor {
     ]);
   }
   const minor = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  if (!Number.isSafeInteger(minor)) {
+  if (!Number.isSafeInteger(minor) || minor > MAX_AMOUNT_MINOR) {
     throw new AppError('VALIDATION_FAILED', `${field} is too large`, [{ path: [field], message: 'too large' }]);
   }
   return minor;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { TokenService } from '../features/auth/tokens';
+import { accountStatus } from '../features/auth/users';
 import { AmlCases } from '../features/aml/cases';
 import { AmlChecks, amlThresholdsFromConfig, loadSanctionsList } from '../features/aml/checks';
 import { BinaryTrades } from '../features/binary/client';
@@ -83,7 +84,9 @@ export async function createContext(
       orm,
       redis,
       lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`),
-      tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS),
+      tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, {
+        accountOf: (userId) => accountStatus(orm.em.fork(), userId),
+      }),
       temporal,
       taskQueues,
       events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),

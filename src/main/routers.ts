@@ -6,6 +6,8 @@ import { createArbitrageRouter } from '../features/arbitrage/routes';
 import { createMetricsRouter } from '../features/monitoring/metrics-routes';
 import { checkTemporal } from '../kernel/temporal/connection';
 import type { AppContext } from './context';
+import { bodyEmail, redisLimiter, type LimitRule, type LimitSpec } from '../kernel/http/middleware/throttle';
+import { LoginLock } from '../features/auth/login-lock';
 import { createAuthRouter } from '../features/auth/routes';
 import { createHealthRouter } from '../features/monitoring/health-routes';
 import { createKycRouter } from '../features/kyc/routes';
@@ -16,15 +18,21 @@ import { createWalletRouter } from '../features/wallet/routes';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
+  const limits = throttles(ctx);
   return [
     createHealthRouter([
       { name: 'postgres', check: () => ctx.orm.em.getConnection().execute('select 1') },
       { name: 'redis', check: () => ctx.redis.ping() },
       { name: 'temporal', check: () => checkTemporal(ctx.temporal) },
     ]),
-    createAuthRouter({ tokens: ctx.tokens }),
-    ...queueRouters(ctx),
-    createKycRouter({ tokens: ctx.tokens, providers: ctx.kycProviders, cases: ctx.kycCases }),
+    createAuthRouter({ tokens: ctx.tokens, throttle: { ...limits.auth, lock: limits.lock } }),
+    ...queueRouters(ctx, limits),
+    createKycRouter({
+      tokens: ctx.tokens,
+      providers: ctx.kycProviders,
+      cases: ctx.kycCases,
+      webhookLimits: limits.webhook,
+    }),
     createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
@@ -33,7 +41,7 @@ export function buildRouters(ctx: AppContext): Router[] {
 }
 
 /** Arbitrage opportunities, the queue dashboard and metrics, Prometheus. */
-function queueRouters(ctx: AppContext): Router[] {
+function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
   let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
   return [
     createArbitrageRouter({
@@ -47,10 +55,63 @@ function queueRouters(ctx: AppContext): Router[] {
       queues: () => [queueSet(ctx).email, queueSet(ctx).ai.queue],
       metrics: () => allQueueMetrics(ctx),
       sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
+      loginLimits: limits.auth.login,
+      loginLock: limits.lock,
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
-      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx))),
+      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx), ctx.config.METRICS_CACHE_MS)),
     }),
   ];
+}
+
+type Throttles = ReturnType<typeof throttles>;
+
+/** Per IP and per account, in Redis; the dashboard login shares the login counters. */
+function throttles(ctx: AppContext) {
+  const c = ctx.config;
+  const limiter = (name: string, points: number, extra: Partial<LimitSpec> = {}) =>
+    redisLimiter(ctx.redis, ctx.config.REDIS_PREFIX, {
+      name,
+      points,
+      durationSeconds: c.RATE_LIMIT_WINDOW_SECONDS,
+      ...extra,
+    });
+  const byIp = (name: string, points: number, what: string): LimitRule => ({
+    limiter: limiter(`${name}:ip`, points),
+    key: (k) => k.ip,
+    what,
+  });
+  const byAccount = (name: string, points: number, what: string): LimitRule => ({
+    limiter: limiter(`${name}:account`, points),
+    key: bodyEmail,
+    what,
+  });
+  return {
+    auth: {
+      login: [
+        byIp('login', c.RATE_LIMIT_LOGIN_PER_IP, 'sign-in attempts'),
+        byAccount('login', c.RATE_LIMIT_LOGIN_PER_ACCOUNT, 'sign-in attempts for this account'),
+      ],
+      register: [
+        byIp('register', c.RATE_LIMIT_REGISTER_PER_IP, 'registrations'),
+        byAccount('register', c.RATE_LIMIT_REGISTER_PER_ACCOUNT, 'registrations for this address'),
+      ],
+    },
+    webhook: <LimitRule[]>[
+      byIp('webhook', c.RATE_LIMIT_WEBHOOK_PER_IP, 'webhook calls'),
+      {
+        limiter: limiter('webhook:provider', c.RATE_LIMIT_WEBHOOK_PER_PROVIDER),
+        key: (k) => String((k as { params?: Record<string, string> }).params?.provider ?? '').slice(0, 32),
+        what: 'webhook calls for this provider',
+      },
+    ],
+    lock: new LoginLock(
+      limiter('login:failures', c.LOGIN_LOCK_FAILURES, {
+        durationSeconds: c.LOGIN_LOCK_SECONDS,
+        blockSeconds: c.LOGIN_LOCK_SECONDS,
+      }),
+      c.LOGIN_LOCK_SECONDS,
+    ),
+  };
 }

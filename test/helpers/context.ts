@@ -21,6 +21,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
+    MARKET_SEED: 'test-market',
+    // Every test signs up and in from 127.0.0.1; test/integration/throttle.test.ts sets real limits.
+    RATE_LIMIT_LOGIN_PER_IP: '1000000',
+    RATE_LIMIT_REGISTER_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_PROVIDER: '1000000',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
     ...overrides,
   });

@@ -28,6 +28,13 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
+    MARKET_SEED: 'test-market',
+    RATE_LIMIT_LOGIN_PER_IP: '1000000',
+    RATE_LIMIT_REGISTER_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_IP: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_PROVIDER: '1000000',
     ...shared,
   };
 }

@@ -168,6 +168,49 @@ describe('other decisions and findings', () => {
     await outboxDelivered(ctx.orm);
   });
 
+  it('a self-declared birth date does not talk a strong match down: FAIL CRITICAL and frozen', async () => {
+    const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
+    const run = await http.post(`/aml/admin/users/${user.id}/run`, {}, admin.token);
+    cases.push(amlWorkflowId(user.id));
+    expect(run.body.saved.find((c: any) => c.checkType === 'SANCTIONS')).toMatchObject({
+      result: 'FAIL',
+      severity: 'CRITICAL',
+    });
+    await eventually(async () => (await accountOf(user.id)).status === 'FROZEN', 20_000, 'freeze');
+    const withdrawal = await http.post('/wallet/withdraw', { amount: '1' }, user.token, {
+      'idempotency-key': `wd-${randomUUID()}`,
+    });
+    expect(withdrawal.status).toBe(403);
+  });
+
+  it('a different verified birth date: REVIEW HIGH, withdrawals held until an admin resolves the check', async () => {
+    const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
+    // What an approval reporting the verified date stores (no provider client reports it yet).
+    await sql(`update users set kyc_status = 'APPROVED', verified_date_of_birth = '1990-01-01' where id = ?`, [
+      user.id,
+    ]);
+    expect((await deposit(user, '200')).status).toBe(201);
+    await outboxDelivered(ctx.orm);
+    const run = await http.post(`/aml/admin/users/${user.id}/run`, {}, admin.token);
+    const history = await http.get(`/aml/admin/users/${user.id}/checks`, admin.token);
+    const check = history.body.items.find((c: any) => c.checkType === 'SANCTIONS');
+    expect(check).toMatchObject({ result: 'REVIEW', severity: 'HIGH', metadata: { holdWithdrawals: true } });
+    expect(run.body.freezeRequested).toBe(false);
+    const withdraw = () =>
+      http.post('/wallet/withdraw', { amount: '100' }, user.token, { 'idempotency-key': `wd-${randomUUID()}` });
+    const held = await withdraw();
+    expect(held.status).toBe(403);
+    expect(held.body.error.code).toBe('FORBIDDEN');
+
+    expect(
+      (await http.put(`/aml/admin/checks/${check.id}/resolve`, { notes: 'other person' }, admin.token)).status,
+    ).toBe(200);
+    expect((await withdraw()).status).toBe(201);
+    // The withdrawal's own AML run finds the same entry again; the admin's decision stands.
+    await outboxDelivered(ctx.orm);
+    expect((await withdraw()).status).toBe(201);
+  });
+
   it('a deposit over the daily limit is REVIEW HIGH without a freeze; resolving it keeps who and when', async () => {
     const user = await registerUser(http);
     expect((await deposit(user, '50000.01')).status).toBe(201);
@@ -222,12 +265,12 @@ describe('replay', () => {
       const handle = ctx.temporal.workflow.getHandle(id);
       histories.push({ workflowId: id, history: await handle.fetchHistory() });
     }
-    expect(histories.length).toBe(3);
+    expect(histories.length).toBe(4);
     let n = 0;
     for await (const r of Worker.runReplayHistories({ workflowBundle: await testWorkflowBundle() }, histories)) {
       expect(r.error).toBeUndefined();
       n++;
     }
-    expect(n).toBe(3);
+    expect(n).toBe(4);
   });
 });

@@ -6,6 +6,7 @@ import { buildRouters } from '../../src/main/routers';
 import type { AppContext } from '../../src/main/context';
 import { createStaff, httpClient, registerUser, uniqueEmail, type HttpClient } from '../helpers/http';
 import { createTestContext } from '../helpers/context';
+import { eventually } from '../helpers/eventually';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -92,6 +93,31 @@ describe('register and login', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('accepts birth dates from 1900-01-01 to 18 years ago (UTC) only', async () => {
+    const now = new Date();
+    const ymd = (years: number, days = 0) =>
+      new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + days))
+        .toISOString()
+        .slice(0, 10);
+    for (const dateOfBirth of ['0000-01-01', '1899-12-31', ymd(18, 1), ymd(0), '2990-01-01', '1990-02-30']) {
+      const res = await http.post('/auth/register', {
+        email: uniqueEmail(),
+        password: 'correct horse battery',
+        fullName: 'Dated User',
+        country: 'DE',
+        dateOfBirth,
+      });
+      expect({ dateOfBirth, status: res.status, code: res.body.error?.code }).toEqual({
+        dateOfBirth,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
+    for (const dateOfBirth of ['1900-01-01', ymd(18)]) {
+      await expect(registerUser(http, { dateOfBirth })).resolves.toMatchObject({ id: expect.any(String) });
+    }
+  });
+
   it('refuses a non-JSON body with 415 and malformed JSON with 400, without a stack trace', async () => {
     const wrongType = await http.call('POST', '/auth/login', { raw: 'a=b', headers: { 'content-type': 'text/plain' } });
     expect(wrongType.status).toBe(415);
@@ -144,5 +170,57 @@ describe('authentication and roles', () => {
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('some-other-secret-some-other-secret-000'));
     expect((await http.get('/_test/admin', forged)).status).toBe(401);
+  });
+
+  it('refuses a correctly signed token without exp, or with another issuer or audience', async () => {
+    const staff = await createStaff(ctx, 'ADMIN');
+    const key = new TextEncoder().encode(ctx.config.JWT_SECRET);
+    const token = (claims: { exp?: boolean; iss?: string; aud?: string }) => {
+      const jwt = new SignJWT({ role: 'ADMIN' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(staff.id)
+        .setIssuedAt();
+      if (claims.iss) jwt.setIssuer(claims.iss);
+      if (claims.aud) jwt.setAudience(claims.aud);
+      if (claims.exp) jwt.setExpirationTime('1h');
+      return jwt.sign(key);
+    };
+    const good = { exp: true, iss: 'compliance-backend', aud: 'compliance-api' };
+    expect((await http.get('/_test/admin', await token(good))).status).toBe(200);
+    for (const bad of [
+      { ...good, exp: false },
+      { ...good, iss: undefined },
+      { ...good, iss: 'someone-else' },
+      { ...good, aud: undefined },
+      { ...good, aud: 'another-api' },
+    ]) {
+      const res = await http.get('/_test/admin', await token(bad));
+      expect({ bad, status: res.status }).toEqual({ bad, status: 401 });
+    }
+  });
+});
+
+describe('a frozen staff account', () => {
+  it('loses staff routes and the queue dashboard within seconds, though its token has not expired', async () => {
+    const staff = await createStaff(ctx, 'ADMIN');
+    expect((await http.get('/kyc/admin/pending', staff.token)).status).toBe(200);
+    expect((await http.get('/admin/queues/metrics', staff.token)).status).toBe(200);
+
+    await ctx.orm.em.fork().execute(`update users set status = 'FROZEN' where id = ?`, [staff.id]);
+    const frozenAt = Date.now();
+    await eventually(
+      async () => (await http.get('/kyc/admin/pending', staff.token)).status === 403,
+      10_000,
+      'staff route refused',
+    );
+    expect(Date.now() - frozenAt).toBeLessThan(5_000);
+    const pending = await http.get('/kyc/admin/pending', staff.token);
+    expect([pending.status, pending.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await http.get('/aml/admin/checks', staff.token)).status).toBe(403);
+    expect((await http.get('/admin/queues/metrics', staff.token)).status).toBe(403);
+    expect((await http.get('/admin/queues', staff.token)).status).toBe(403);
+    const login = await http.post('/admin/queues/login', { email: staff.email, password: staff.password });
+    expect(login.status).toBe(403);
+    expect(login.headers.get('set-cookie')).toBeNull();
   });
 });

@@ -291,7 +291,7 @@ describe('events across instances', () => {
     const httpA = httpClient(A.url);
     const admin = await createStaff(ctx, 'ADMIN');
     const adminOnB = await connected(B.url, admin);
-    const master = await connected(C.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'MASTER' }) });
+    const master = await connected(C.url, await createStaff(ctx, 'MASTER'));
     const bystander = await connected(B.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'USER' }) });
     // A user from a banned country: the first deposit through A requests a freeze.
     const user = await registerUser(httpA, { country: 'IR' });
@@ -314,7 +314,7 @@ describe('events across instances', () => {
 
 describe('queue:metrics', () => {
   it('reaches admins once per interval from the three instances together, and no USER', async () => {
-    const admin = await connected(A.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'ADMIN' }) });
+    const admin = await connected(A.url, await createStaff(ctx, 'ADMIN'));
     const user = await connected(B.url, { token: await ctx.tokens.issue({ userId: randomUUID(), role: 'USER' }) });
     await eventually(async () => admin.of('queue:metrics').length >= 3, 30_000, 'three queue:metrics');
     const slots = admin.of('queue:metrics').map((r) => r.payload.slot);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/kernel/config';
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
@@ -29,10 +30,35 @@ describe('configuration', () => {
 
   it('names a bad DATABASE_URL and a missing production JWT_SECRET in one error', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'mysql://x@y/z' });
-    expect(problems).toEqual([
-      expect.stringMatching(/^DATABASE_URL: must be a URL starting with postgres:/),
-      'JWT_SECRET: is required in production',
-    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL: must be a URL starting with postgres:/),
+        'JWT_SECRET: is required in production',
+      ]),
+    );
+  });
+
+  it('accepts production with private secrets, a real provider and a real market', () => {
+    const own = () => randomBytes(32).toString('hex');
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: own(),
+      KYC_PROVIDER: 'ONFIDO',
+      KYC_LOCAL_WEBHOOK_SECRET: own(),
+      ONFIDO_WEBHOOK_TOKEN: own(),
+      METRICS_TOKEN: own(),
+      MARKET_FEED: 'EXCHANGE',
+    });
+    expect(config.KYC_PROVIDER).toBe('ONFIDO');
+  });
+
+  it('has no secret default: two loads without secrets get different random ones', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.JWT_SECRET).not.toBe(b.JWT_SECRET);
+    expect(a.KYC_LOCAL_WEBHOOK_SECRET).not.toBe(b.KYC_LOCAL_WEBHOOK_SECRET);
+    expect(a.MARKET_SEED).toBeUndefined();
+    expect(a.METRICS_TOKEN).toBeUndefined();
   });
 
   it('reads "false" as false, not as a truthy string', () => {

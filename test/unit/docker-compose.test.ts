@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * docker-compose.yml cannot run here (no Docker engine), so it is checked as a document: against
  * the Compose Specification's JSON schema, then point by point for what would stop it coming up on
@@ -181,7 +182,7 @@ describe('4. no variable is required to parse the file', () => {
       expect(fileEnv.JWT_SECRET).toMatch(/^[0-9a-f]{64}$/);
       for (const s of APP_SERVICES) {
         // `environment` wins over `env_file` in Compose.
-        const config = loadConfig({ ...fileEnv, ...environmentOf(services[s]) });
+        const config = loadConfig({ ...fileEnv, ...operatorProvider, ...environmentOf(services[s]) });
         expect(config.NODE_ENV).toBe('production');
         expect(config.JWT_SECRET).toBe(fileEnv.JWT_SECRET);
         expect(config.RUN_MIGRATIONS).toBe(false);
@@ -258,6 +259,19 @@ describe('5. one Temporal version: temporalio/server, admin-tools at the same ve
   });
 });
 
+/** What the README asks the operator to add: a real KYC provider's credentials. */
+const operatorProvider = {
+  KYC_PROVIDER: 'VERIFF',
+  VERIFF_API_KEY: randomBytes(16).toString('hex'),
+  VERIFF_SHARED_SECRET: randomBytes(32).toString('hex'),
+};
+const privateSecrets = () => ({
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  KYC_LOCAL_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+  METRICS_TOKEN: randomBytes(32).toString('hex'),
+  MARKET_FEED: 'EXCHANGE',
+});
+
 describe('the topology of start:cluster, wired consistently', () => {
   it('three API replicas behind nginx, two workers', () => {
     expect(services.api.deploy.replicas).toBe(3);
@@ -275,7 +289,7 @@ describe('the topology of start:cluster, wired consistently', () => {
     for (const s of APP_SERVICES) {
       const env = environmentOf(services[s]);
       for (const key of Object.keys(env)) expect({ key, known: known.has(key) }).toEqual({ key, known: true });
-      const config = loadConfig({ ...env, JWT_SECRET: 'x'.repeat(32) });
+      const config = loadConfig({ ...privateSecrets(), ...operatorProvider, ...env });
       expect(Object.keys(services)).toContain(new URL(config.DATABASE_URL).hostname);
       expect(Object.keys(services)).toContain(new URL(config.REDIS_URL).hostname);
       for (const server of TEMPORAL_SERVERS) {

@@ -62,11 +62,21 @@ describe('sanctions screening', () => {
     },
   );
 
-  it('a strong name match with a different birth date is only a weak match (REVIEW HIGH)', () => {
-    const match = screen({ name: 'Ivan Petrovich Sidorov', birthDate: '1990-01-01' }, list);
+  it('without a verified birth date a strong name match stays strong (FAIL CRITICAL)', () => {
+    const match = screen({ name: 'Ivan Petrovich Sidorov' }, list);
+    expect(match).toMatchObject({ strength: 'STRONG', birthDateMatches: null });
+    expect(checkSanctions(match)).toMatchObject({ result: 'FAIL', severity: 'CRITICAL' });
+  });
+
+  it('a strong name match with a different verified birth date is REVIEW HIGH holding withdrawals', () => {
+    const match = screen({ name: 'Ivan Petrovich Sidorov', verifiedBirthDate: '1990-01-01' }, list);
     expect(match).toMatchObject({ strength: 'WEAK', birthDateMatches: false });
-    expect(checkSanctions(match)).toMatchObject({ result: 'REVIEW', severity: 'HIGH' });
-    expect(screen({ name: 'Ivan Petrovich Sidorov', birthDate: '1961-04-12' }, list)).toMatchObject({
+    expect(checkSanctions(match)).toMatchObject({
+      result: 'REVIEW',
+      severity: 'HIGH',
+      metadata: { holdWithdrawals: true },
+    });
+    expect(screen({ name: 'Ivan Petrovich Sidorov', verifiedBirthDate: '1961-04-12' }, list)).toMatchObject({
       strength: 'STRONG',
       birthDateMatches: true,
     });
@@ -115,14 +125,14 @@ describe('OpenSanctions targets.simple.csv as the exporter writes it', () => {
   });
 
   it('keeps every birth date: a true match on the second one is STRONG (FAIL CRITICAL)', () => {
-    const second = screen({ name: 'Ivan Petrovich Sidorov', birthDate: '1962-04-12' }, exported);
+    const second = screen({ name: 'Ivan Petrovich Sidorov', verifiedBirthDate: '1962-04-12' }, exported);
     expect(second).toMatchObject({ strength: 'STRONG', birthDateMatches: true });
     expect(checkSanctions(second)).toMatchObject({ result: 'FAIL', severity: 'CRITICAL' });
-    const third = screen({ name: 'Olga Viktorovna Kuznetsova', birthDate: '1974-01-30' }, exported);
+    const third = screen({ name: 'Olga Viktorovna Kuznetsova', verifiedBirthDate: '1974-01-30' }, exported);
     expect(third).toMatchObject({ strength: 'STRONG', birthDateMatches: true });
-    const yearOnly = screen({ name: 'Olga Viktorovna Kuznetsova', birthDate: '1973-06-01' }, exported);
+    const yearOnly = screen({ name: 'Olga Viktorovna Kuznetsova', verifiedBirthDate: '1973-06-01' }, exported);
     expect(yearOnly).toMatchObject({ strength: 'STRONG', birthDateMatches: true });
-    const none = screen({ name: 'Ivan Petrovich Sidorov', birthDate: '1990-01-01' }, exported);
+    const none = screen({ name: 'Ivan Petrovich Sidorov', verifiedBirthDate: '1990-01-01' }, exported);
     expect(none).toMatchObject({ strength: 'WEAK', birthDateMatches: false });
     expect(checkSanctions(none)).toMatchObject({ result: 'REVIEW', severity: 'HIGH' });
   });

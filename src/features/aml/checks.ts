@@ -58,13 +58,14 @@ export class AmlChecks implements AmlGate {
 
   private async evaluate(em: EntityManager, userId: string): Promise<AmlFinding[]> {
     const snapshot = await amlSnapshot(em, userId);
-    const [user] = await em.execute<{ full_name: string; date_of_birth: string | null; country: string }[]>(
-      `select full_name, to_char(date_of_birth, 'YYYY-MM-DD') date_of_birth, country from users where id = ?`,
+    const [user] = await em.execute<{ full_name: string; verified_date_of_birth: string | null; country: string }[]>(
+      `select full_name, to_char(verified_date_of_birth, 'YYYY-MM-DD') verified_date_of_birth, country
+       from users where id = ?`,
       [userId],
     );
     this.sanctions ??= this.deps.sanctions();
     const match = screen(
-      { name: user!.full_name, birthDate: user!.date_of_birth, country: user!.country },
+      { name: user!.full_name, verifiedBirthDate: user!.verified_date_of_birth, country: user!.country },
       this.sanctions,
     );
     return evaluateRules(snapshot, this.deps.thresholds, match);
@@ -112,6 +113,15 @@ export class AmlChecks implements AmlGate {
   ): Promise<AmlCheckRow[]> {
     const out: AmlCheckRow[] = [];
     for (const f of findings) {
+      if (f.metadata.holdWithdrawals === true) {
+        // An admin cleared this same entry for this user: later runs must not hold again.
+        const cleared = await tx.execute(
+          `select 1 from aml_checks where user_id = ? and check_type = ? and resolved_at is not null
+           and metadata->'matchedEntry'->>'id' = ? limit 1`,
+          [userId, f.checkType, (f.metadata.matchedEntry as { id: string }).id],
+        );
+        if (cleared.length) continue;
+      }
       if (f.result !== 'PASS') {
         const recent = await tx.execute(
           `select 1 from aml_checks where user_id = ? and check_type = ? and result = ? and resolved_at is null

@@ -152,6 +152,8 @@ export function checkSanctions(match: SanctionsMatch | null): AmlFinding {
     matchedName: match.matchedName,
     score: match.score,
     birthDateMatches: match.birthDateMatches,
+    // Read by canUserWithdraw: withdrawals wait until an admin resolves this check.
+    holdWithdrawals: match.strongNameDifferentBirthDate,
   };
   return match.strength === 'STRONG'
     ? {

@@ -18,7 +18,8 @@ export interface SanctionsEntry {
 
 export interface ScreeningSubject {
   name: string;
-  birthDate?: string | null;
+  /** Verified by the KYC provider. A self-declared date never counts: anyone can type another. */
+  verifiedBirthDate?: string | null;
   country?: string | null;
 }
 
@@ -28,6 +29,8 @@ export interface SanctionsMatch {
   score: number;
   strength: 'STRONG' | 'WEAK';
   birthDateMatches: boolean | null;
+  /** A strong name match weakened only by a different verified birth date: held until an admin clears it. */
+  strongNameDifferentBirthDate: boolean;
 }
 
 export const STRONG_MATCH = 0.9;
@@ -92,8 +95,8 @@ const sameBirthDate = (subject: string, listed: string) =>
   listed.startsWith(subject.slice(0, 10)) || subject.startsWith(listed);
 
 /**
- * The best match above WEAK_MATCH, or null. A strong name match is weak when the entry lists birth
- * dates and none is the subject's.
+ * The best match above WEAK_MATCH, or null. A strong name match is weak only when the entry lists
+ * birth dates and none is the subject's verified one; without a verified date it stays strong.
  */
 export function screen(subject: ScreeningSubject, list: SanctionsEntry[]): SanctionsMatch | null {
   let best: SanctionsMatch | null = null;
@@ -102,12 +105,20 @@ export function screen(subject: ScreeningSubject, list: SanctionsEntry[]): Sanct
     for (const candidate of [entry.name, ...entry.aliases]) {
       const score = nameSimilarity(subject.name, candidate);
       if (score < WEAK_MATCH || (best && score <= best.score)) continue;
+      const verified = subject.verifiedBirthDate;
       const birthDateMatches =
-        subject.birthDate && entry.birthDates.length > 0
-          ? entry.birthDates.some((listed) => sameBirthDate(subject.birthDate!, listed))
+        verified && entry.birthDates.length > 0
+          ? entry.birthDates.some((listed) => sameBirthDate(verified, listed))
           : null;
       const strength = score >= STRONG_MATCH && birthDateMatches !== false ? 'STRONG' : 'WEAK';
-      best = { entry, matchedName: candidate, score: Math.round(score * 1000) / 1000, strength, birthDateMatches };
+      best = {
+        entry,
+        matchedName: candidate,
+        score: Math.round(score * 1000) / 1000,
+        strength,
+        birthDateMatches,
+        strongNameDifferentBirthDate: score >= STRONG_MATCH && birthDateMatches === false,
+      };
     }
   }
   return best;

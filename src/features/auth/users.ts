@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { hashPassword, verifyPassword } from './password';
-import { User, type Role } from '../../kernel/db/entities/user';
+import { User, type Role, type UserStatus } from '../../kernel/db/entities/user';
 import { Wallet } from '../../kernel/db/entities/wallet';
 import { AppError } from '../../kernel/errors';
 import { audit, type Actor } from '../../kernel/audit';
@@ -70,6 +70,14 @@ export async function authenticateUser(em: EntityManager, email: string, passwor
   const ok = await verifyPassword(password, user?.passwordHash ?? (await (dummyHash ??= hashPassword('x'))));
   if (!user || !ok) throw new AppError('UNAUTHENTICATED', 'invalid email or password');
   return user;
+}
+
+/** The account's current status and role, for checking staff tokens on every request. */
+export async function accountStatus(em: EntityManager, userId: string) {
+  const [row] = await em.execute<{ status: UserStatus; role: Role }[]>('select status, role from users where id = ?', [
+    userId,
+  ]);
+  return row ?? null;
 }
 
 export async function getUser(em: EntityManager, userId: string): Promise<User> {

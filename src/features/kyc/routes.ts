@@ -1,3 +1,4 @@
+import { rateLimit, type LimitRule } from '../../kernel/http/middleware/throttle';
 import '../../kernel/http/koa-types';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -17,6 +18,7 @@ export interface KycRouterDeps {
   tokens: TokenService;
   providers: KycProviders;
   cases: KycCases;
+  webhookLimits: LimitRule[];
 }
 
 const userIdParam = z.object({ userId: z.uuid() });
@@ -57,7 +59,7 @@ export function createKycRouter(deps: KycRouterDeps) {
   });
 
   // No authentication: the provider's HMAC over the raw body is the credential.
-  router.post('/webhook/:provider', async (ctx) => {
+  router.post('/webhook/:provider', rateLimit(deps.webhookLimits), async (ctx) => {
     const outcome = await handleKycWebhook(
       { em: emOf(ctx), providers: deps.providers, cases: deps.cases },
       ctx.params.provider!,

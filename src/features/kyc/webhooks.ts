@@ -29,6 +29,10 @@ export async function handleKycWebhook(
       throw new AppError('UNAUTHENTICATED', `invalid webhook signature: ${err.message}`);
     throw err;
   }
+  // Signed is not well formed: a provider (or a replayed test request) may sign `null` or `[]`.
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new AppError('VALIDATION_FAILED', 'webhook body must be a JSON object');
+  }
   const read = reader.read(payload, rawBody);
   if (!read) return 'ignored';
   const { result } = read;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../kernel/config';
 import { ExchangeRestFeed } from './exchange';
@@ -21,7 +22,8 @@ export function basePrices(pairs: string[]): Record<string, number> {
  */
 export function simulatedMarketFromConfig(config: Config): SimulatedMarket {
   return new SimulatedMarket({
-    seed: config.MARKET_SEED,
+    // Unset: random per start. A seed written in the repository would let anyone compute the path.
+    seed: config.MARKET_SEED ?? randomBytes(16).toString('hex'),
     basePrices: basePrices(config.MARKET_BASE_PRICES),
     volatilityBps: config.MARKET_VOLATILITY_BPS,
   });

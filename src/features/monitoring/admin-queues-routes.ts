@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { Principal, TokenService } from '../auth/tokens';
 import { AppError } from '../../kernel/errors';
 import type { AllQueueMetrics } from './queue-metrics';
-import { authenticateUser } from '../auth/users';
-import { emOf } from '../../kernel/http/middleware/request-context';
+import { checkedLogin, type LoginLock } from '../auth/login-lock';
+import { rateLimit, type LimitRule } from '../../kernel/http/middleware/throttle';
 import { validate } from '../../kernel/http/validate';
 
 export const BOARD_PATH = '/admin/queues';
@@ -22,6 +22,8 @@ export interface AdminQueuesRouterDeps {
   metrics: () => Promise<AllQueueMetrics>;
   /** Lifetime of the dashboard session cookie. */
   sessionTtlSeconds: number;
+  loginLimits: LimitRule[];
+  loginLock: LoginLock;
 }
 
 const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
@@ -81,14 +83,15 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
   });
 
   /** Email + password of a staff account, or an existing staff bearer token: sets the session cookie. */
-  router.post(`${BOARD_PATH}/login`, async (ctx) => {
+  router.post(`${BOARD_PATH}/login`, rateLimit(deps.loginLimits), async (ctx) => {
     let principal: Principal;
     if (ctx.get('authorization')) {
       await staff(ctx, async () => undefined);
       principal = ctx.state.principal as Principal;
     } else {
       const body = validate(loginBody, ctx.request.body, 'login');
-      const user = await authenticateUser(emOf(ctx), body.email, body.password);
+      const user = await checkedLogin(ctx, deps.loginLock, body.email, body.password);
+      if (user.status !== 'ACTIVE') throw new AppError('FORBIDDEN', 'account is not active');
       principal = { userId: user.id, role: user.role };
     }
     if (!STAFF.includes(principal.role)) throw new AppError('FORBIDDEN', 'queue dashboard is for ADMIN and MASTER');

@@ -5,7 +5,7 @@ import { AppError } from '../../kernel/errors';
 
 export interface MetricsRouterDeps {
   prometheus: () => { registry: Registry; refresh: () => Promise<void> };
-  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  /** Scrapes must send `Authorization: Bearer <token>`; without a token /metrics is off (404). */
   token?: string;
 }
 
@@ -19,10 +19,10 @@ const sameSecret = (a: string, b: string) => {
 export function createMetricsRouter(deps: MetricsRouterDeps) {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
-    if (deps.token) {
-      const m = /^Bearer (.+)$/.exec(ctx.get('authorization'));
-      if (!m || !sameSecret(m[1]!, deps.token)) throw new AppError('UNAUTHENTICATED', 'metrics token required');
-    }
+    // Queue depths and workflow counts are not public: no token configured, no endpoint.
+    if (!deps.token) throw new AppError('NOT_FOUND', 'metrics are off (METRICS_TOKEN is not set)');
+    const m = /^Bearer (.+)$/.exec(ctx.get('authorization'));
+    if (!m || !sameSecret(m[1]!, deps.token)) throw new AppError('UNAUTHENTICATED', 'metrics token required');
     const { registry, refresh } = deps.prometheus();
     try {
       await refresh();

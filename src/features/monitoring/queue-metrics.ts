@@ -95,9 +95,31 @@ export async function getAllQueueMetrics(deps: QueueMetricsDeps): Promise<AllQue
 /**
  * Prometheus registry for one API process: queue depths per state, job outcomes since BullMQ
  * metrics began (workers record them with `metrics: { maxDataPoints }`), workflow counts, and the
- * process defaults. `refresh()` reads everything fresh; call it before each scrape.
+ * process defaults. `refresh()` reads the queues fresh before each scrape; the Temporal counts (9
+ * visibility queries) are reused for `temporalCacheMs`, the scrape interval, and concurrent
+ * scrapes share one read.
  */
-export function createPrometheusMetrics(deps: QueueMetricsDeps) {
+export function createPrometheusMetrics(deps: QueueMetricsDeps, temporalCacheMs = 0) {
+  const tq = (kind: keyof typeof WORKFLOW_KINDS) => deps.taskQueues[WORKFLOW_KINDS[kind].taskQueue];
+  const readCounts = () =>
+    Promise.all(
+      (['kyc', 'binary', 'aml'] as const).map(
+        async (kind) => [kind, await workflowCounts(deps.temporal, WORKFLOW_KINDS[kind].type, tq(kind))] as const,
+      ),
+    );
+  let counts: { at: number; value: ReturnType<typeof readCounts> } | undefined;
+  const temporalCounts = () => {
+    if (!counts || Date.now() - counts.at >= temporalCacheMs) {
+      const entry = { at: Date.now(), value: readCounts() };
+      // A failed read is not kept: the next scrape tries again.
+      entry.value.catch(() => {
+        if (counts === entry) counts = undefined;
+      });
+      counts = entry;
+    }
+    return counts.value;
+  };
+
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const jobs = new Gauge({
@@ -126,13 +148,18 @@ export function createPrometheusMetrics(deps: QueueMetricsDeps) {
   });
 
   async function refresh(): Promise<void> {
-    const m = await getAllQueueMetrics(deps);
-    outboxAge.set(m.outbox.oldestPendingAgeSeconds);
-    for (const [name, counts] of [
-      [deps.queues.email.name, m.email],
-      [deps.queues.ai.name, m.ai],
+    const [email, ai, age, kinds] = await Promise.all([
+      bullQueueCounts(deps.queues.email),
+      bullQueueCounts(deps.queues.ai),
+      deps.outboxAge(),
+      temporalCounts(),
+    ]);
+    outboxAge.set(Math.round(age * 1000) / 1000);
+    for (const [name, c] of [
+      [deps.queues.email.name, email],
+      [deps.queues.ai.name, ai],
     ] as const) {
-      for (const [state, n] of Object.entries(counts)) jobs.set({ queue: name, state }, n);
+      for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n);
     }
     for (const queue of [deps.queues.email, deps.queues.ai]) {
       for (const outcome of ['completed', 'failed'] as const) {
@@ -140,8 +167,8 @@ export function createPrometheusMetrics(deps: QueueMetricsDeps) {
         outcomes.set({ queue: queue.name, outcome }, Number(metrics.meta.count) || 0);
       }
     }
-    for (const kind of ['kyc', 'binary', 'aml'] as const) {
-      for (const [status, n] of Object.entries(m[kind])) {
+    for (const [kind, c] of kinds) {
+      for (const [status, n] of Object.entries(c)) {
         workflows.set({ workflow_type: WORKFLOW_KINDS[kind].type, status }, n);
       }
     }

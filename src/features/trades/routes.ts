@@ -25,8 +25,8 @@ export function createTradesRouter(deps: TradesRouterDeps) {
       .union([z.string(), z.number()])
       .transform(String)
       .refine(
-        (q) => /^(0|[1-9]\d{0,11})(\.\d{1,8})?$/.test(q) && Number(q) > 0,
-        'quantity must be > 0 with at most 8 decimals',
+        (q) => /^(0|[1-9]\d{0,8})(\.\d{1,8})?$/.test(q) && Number(q) > 0,
+        'quantity must be > 0 and below 10^9, with at most 8 decimals',
       ),
     price: z.union([z.string(), z.number()]),
   });

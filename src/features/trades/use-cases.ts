@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Minor } from '../../kernel/money';
+import { MAX_AMOUNT_MINOR, type Minor } from '../../kernel/money';
+import { AppError } from '../../kernel/errors';
 import { assertMayDebit, lockAccount } from '../wallet/account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
@@ -30,6 +31,9 @@ export async function recordSpotTrade(em: EntityManager, aml: AmlGate, input: Sp
   return moneyTransaction(em, async (tx) => {
     assertMayDebit(await lockAccount(tx, input.userId));
     const notional = Math.max(1, notionalOf(input.quantity, input.price));
+    if (notional > MAX_AMOUNT_MINOR) {
+      throw new AppError('UNPROCESSABLE', 'trade notional (quantity x price) is above the maximum amount');
+    }
     const rows = await tx.execute<{ id: string; executed_at: Date }[]>(
       `insert into trades (user_id, symbol, side, quantity, price, notional) values (?, ?, ?, ?, ?, ?) returning id, executed_at`,
       [input.userId, input.symbol, input.side, input.quantity, input.price, notional],

@@ -25,10 +25,24 @@ export async function assertCanTrade(em: EntityManager, userId: string): Promise
   return state;
 }
 
-/** Seed `canUserWithdraw`: KYC APPROVED, user ACTIVE, wallet not locked. */
+/**
+ * Seed `canUserWithdraw`: KYC APPROVED, user ACTIVE, wallet not locked, and no unresolved AML
+ * check that holds withdrawals (a strong sanctions name match told apart only by birth date).
+ */
 export async function canUserWithdraw(em: EntityManager, userId: string): Promise<boolean> {
   const s = await accountState(em, userId);
-  return s.kycStatus === 'APPROVED' && s.status === 'ACTIVE' && !s.walletLocked;
+  if (s.kycStatus !== 'APPROVED' || s.status !== 'ACTIVE' || s.walletLocked) return false;
+  return !(await withdrawalsHeld(em, userId));
+}
+
+/** An unresolved AML check asks to hold withdrawals until an admin resolves it. */
+export async function withdrawalsHeld(em: EntityManager, userId: string): Promise<boolean> {
+  const held = await em.execute(
+    `select 1 from aml_checks where user_id = ? and resolved_at is null
+     and (metadata->>'holdWithdrawals')::boolean is true limit 1`,
+    [userId],
+  );
+  return held.length > 0;
 }
 
 /**

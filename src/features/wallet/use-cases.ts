@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
-import { formatMinor, type Minor } from '../../kernel/money';
-import { assertMayDebit, lockAccount } from './account-state';
+import { formatMinor, MAX_BALANCE_MINOR, type Minor } from '../../kernel/money';
+import { assertMayDebit, lockAccount, withdrawalsHeld } from './account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
@@ -63,6 +63,9 @@ async function moveCash(
     }
     if (kind === 'withdrawal') {
       assertMayDebit(state);
+      if (await withdrawalsHeld(tx, userId)) {
+        throw new AppError('FORBIDDEN', 'withdrawals are held until a compliance review clears them');
+      }
       if (state.kycStatus !== 'APPROVED') {
         throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
       }
@@ -78,6 +81,10 @@ async function moveCash(
       ],
     });
     const balance = await walletBalance(tx, userId);
+    if (!posted.replayed && balance > MAX_BALANCE_MINOR) {
+      // Thrown inside the transaction: the posting rolls back.
+      throw new AppError('UNPROCESSABLE', 'this deposit would take the balance above the maximum');
+    }
     if (!posted.replayed) {
       audit(tx, {
         actor: { type: 'USER', id: userId },

@@ -18,6 +18,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
+  // The address the nearest proxy saw (the last X-Forwarded-For entry), not one the client wrote.
+  app.maxIpsCount = 1;
   app.use(requestContext(deps.logger, deps.orm));
   app.use(errorMiddleware());
   app.use(jsonBody(deps.bodyLimit));

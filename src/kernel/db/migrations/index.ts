@@ -4,6 +4,7 @@ import { Migration20261128100000_kyc } from './Migration20261128100000_kyc';
 import { Migration20261128200000_trading } from './Migration20261128200000_trading';
 import { Migration20261128300000_aml } from './Migration20261128300000_aml';
 import { Migration20261130000000_outbox } from './Migration20261130000000_outbox';
+import { Migration20261130100000_verified_birth_date } from './Migration20261130100000_verified_birth_date';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128200000_trading', class: Migration20261128200000_trading },
   { name: 'Migration20261128300000_aml', class: Migration20261128300000_aml },
   { name: 'Migration20261130000000_outbox', class: Migration20261130000000_outbox },
+  { name: 'Migration20261130100000_verified_birth_date', class: Migration20261130100000_verified_birth_date },
 ];

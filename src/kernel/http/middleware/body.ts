@@ -30,11 +30,18 @@ export function jsonBody(limit: string) {
       throw new AppError('VALIDATION_FAILED', 'could not read request body');
     }
     ctx.state.rawBody = raw;
+    let nul = false;
     try {
-      ctx.request.body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+      // PostgreSQL text cannot hold U+0000: refuse it here rather than fail deep inside a query.
+      const reviver = (key: string, value: unknown) => {
+        if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) nul = true;
+        return value;
+      };
+      ctx.request.body = raw.length ? JSON.parse(raw.toString('utf8'), reviver) : {};
     } catch {
       throw new AppError('VALIDATION_FAILED', 'request body is not valid JSON');
     }
+    if (nul) throw new AppError('VALIDATION_FAILED', 'request body must not contain the NUL character (\\u0000)');
     return next();
   };
 }

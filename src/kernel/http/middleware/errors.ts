@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   WALLET_LOCKED: 403,
   KYC_REQUIRED: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   EMAIL_TAKEN: 409,
   INVALID_STATE: 409,
@@ -44,6 +45,12 @@ export function errorMiddleware() {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+      }
+      // The router answered 405 with an Allow header and no body; the header stays.
+      if (ctx.status === 405 && (ctx.body === undefined || ctx.body === null)) {
+        throw new AppError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`, {
+          allow: ctx.response.get('Allow'),
+        });
       }
     } catch (err) {
       const requestId = ctx.state.requestId as string | undefined;
