@@ -133,7 +133,7 @@ const schema = z
     BINARY_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
 
     // --- Real-time: Socket.IO on every API instance, Redis adapter keyed by REDIS_PREFIX.
-    /** Names this API instance in logs and in the `session:ready` greeting (default: hostname:pid). */
+    /** Names this API instance in logs and in the `session:ready` greeting (default: random per process). */
     INSTANCE_ID: z.string().min(1).optional(),
     /** Websocket only by default: long-polling needs sticky sessions at the load balancer. */
     SOCKET_IO_POLLING: flag.default(false),

@@ -155,6 +155,13 @@ describe('admin decisions', () => {
     const reject = await http.put(`/kyc/admin/${user.id}/reject`, { reason: 'Selfie does not match' }, admin.token);
     expect(reject.status).toBe(200);
     expect(await kycRow(user.id)).toMatchObject({ status: 'REJECTED', notes: 'Selfie does not match' });
+    // At once, while the case's workflow may still be finishing: never a 202 with REJECTED.
+    const again = await http.post('/kyc/start', { provider: 'LOCAL' }, user.token);
+    expect([again.status, again.body.error?.code, again.body.error?.message]).toEqual([
+      409,
+      'INVALID_STATE',
+      'KYC is already REJECTED',
+    ]);
   });
 
   it('a second start while PENDING returns the same case, never a second workflow', async () => {

@@ -61,6 +61,10 @@ export class KycCases {
   ): Promise<{ state: KycState | null; workflowId: string; resubmitted: boolean }> {
     const workflowId = kycWorkflowId(userId);
     const running = await this.state(userId);
+    // A decided case may still be running for a moment (notifying): it is over all the same.
+    if (running && (running.status === 'APPROVED' || running.status === 'REJECTED')) {
+      throw new AppError('INVALID_STATE', `KYC is already ${running.status}`);
+    }
     if (running) {
       if (running.status === 'AWAITING_USER') {
         const refusal = resubmissionRefusal(running);

@@ -43,7 +43,10 @@ export interface SessionInfo {
   userId: string;
   role: string;
   rooms: string[];
-  /** The API instance holding this connection (INSTANCE_ID); useful for support and failover checks. */
+  /**
+   * The API instance holding this connection (INSTANCE_ID, else random per process); useful for
+   * support and failover checks. Never the host name or process id.
+   */
   instance: string;
 }
 

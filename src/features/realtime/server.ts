@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type Redis from 'ioredis';
@@ -68,8 +69,9 @@ const refuse = (code: string, message: string): RoomAck => ({ ok: false, error: 
  */
 export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): RealtimeServer {
   const { config, tokens } = deps;
-  const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
-  const log = deps.logger.child({ component: 'socket.io', instance });
+  // Clients see an operator-chosen name or a random one, never the host name and process id.
+  const instance = config.INSTANCE_ID ?? `api-${randomBytes(4).toString('hex')}`;
+  const log = deps.logger.child({ component: 'socket.io', instance, host: hostname(), pid: process.pid });
 
   // No per-request retry limit: while Redis is away the adapter's (p)subscribe and publish wait for
   // the reconnect instead of rejecting unhandled inside the adapter.

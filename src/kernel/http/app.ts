@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { jsonBody } from './middleware/body';
 import { errorMiddleware } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
 
 export interface AppDeps {
   logger: Logger;
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps): Koa {
   // The address the nearest proxy saw (the last X-Forwarded-For entry), not one the client wrote.
   app.maxIpsCount = 1;
   app.use(requestContext(deps.logger, deps.orm));
+  app.use(securityHeaders());
   app.use(errorMiddleware());
   app.use(jsonBody(deps.bodyLimit));
   for (const router of deps.routers) {
