@@ -5,12 +5,15 @@
  * through FAULT_CRASH_POINTS, which the configuration accepts only with NODE_ENV=test.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePorts } from '../../scripts/stack/net';
 import type { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import { startOutboxRelay } from '../../src/main/outbox';
 import type { AppContext } from '../../src/main/context';
 import { taskQueuesWithPrefix } from '../../src/kernel/temporal/task-queues';
-import { createTestContext, startTestApi } from '../helpers/context';
+import { createTestContext, startTestApi, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { httpClient, registerUser } from '../helpers/http';
 import { LiveClient } from '../helpers/live-client';
@@ -27,9 +30,13 @@ const clients: LiveClient[] = [];
 let relay: Promise<unknown> | undefined;
 const relayHere = () => (relay ??= startOutboxRelay(ctx));
 
+// Two worker processes start in the binary case; a prebuilt bundle spares each the bundling.
+const bundlePath = join(tmpdir(), `${REDIS_PREFIX}-workflows.js`);
+
 beforeAll(async () => {
   // The test's own process plays the relay (and, for the binary case, the API): same channel.
   ctx = await createTestContext(shared, taskQueuesWithPrefix(TASK_QUEUE_PREFIX));
+  writeFileSync(bundlePath, (await testWorkflowBundle()).code);
 });
 
 afterAll(async () => {
@@ -109,7 +116,7 @@ it('SIGKILL right after a withdrawal commits: after a restart the AML run, the e
 it('SIGKILL right after a binary settlement commits: one payout and one binary:resolved after the retry', async () => {
   const crashing = await startWorkerProcess(
     'worker-crashing',
-    childEnv({ ...shared, FAULT_CRASH_POINTS: 'binary.settled' }),
+    childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath, FAULT_CRASH_POINTS: 'binary.settled' }),
   );
   const api = await startTestApi(ctx);
   const http = httpClient(api.url);
@@ -134,7 +141,7 @@ it('SIGKILL right after a binary settlement commits: one payout and one binary:r
   expect(['WON', 'LOST', 'TIE']).toContain(settled!.status);
 
   // A new worker retries the activity (after its start-to-close timeout): it finds the trade settled.
-  await startWorkerProcess('worker-after', childEnv(shared));
+  await startWorkerProcess('worker-after', childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath }));
   await relayHere();
   await eventually(
     async () => (await ctx.temporal.workflow.getHandle(`binary-${tradeId}`).describe()).status.name === 'COMPLETED',
@@ -157,4 +164,4 @@ it('SIGKILL right after a binary settlement commits: one payout and one binary:r
     [`binary-${tradeId}-%`],
   );
   expect(Number(escrow!.sum)).toBe(0);
-});
+}, 360_000);

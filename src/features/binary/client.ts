@@ -103,10 +103,19 @@ export class BinaryTrades {
 }
 
 /** Runs reconciliation now and then every `intervalMs` until stopped. */
-export function startReconciler(run: () => Promise<unknown>, intervalMs: number, logger: Logger): () => void {
-  const tick = () => run().catch((err) => logger.error({ err }, 'binary reconciliation failed'));
-  void tick();
+export function startReconciler(run: () => Promise<unknown>, intervalMs: number, logger: Logger): () => Promise<void> {
+  let current: Promise<unknown> | undefined;
+  const tick = () => {
+    current ??= run()
+      .catch((err) => logger.error({ err }, 'binary reconciliation failed'))
+      .finally(() => (current = undefined));
+  };
+  tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  // Stopping waits for a pass in flight, so its Temporal calls end before the connection closes.
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
 }

@@ -18,7 +18,7 @@ export interface QueueMetricsBroadcastDeps {
  * instance that dies simply stops competing. The payload carries the slot number (clients can
  * drop a repeat). Returns the stop function.
  */
-export function startQueueMetricsBroadcast(deps: QueueMetricsBroadcastDeps): () => void {
+export function startQueueMetricsBroadcast(deps: QueueMetricsBroadcastDeps): () => Promise<void> {
   const tick = async () => {
     const slot = Math.floor(Date.now() / deps.intervalMs);
     const key = `${deps.redisPrefix}:rt:queue-metrics:${slot}`;
@@ -27,9 +27,16 @@ export function startQueueMetricsBroadcast(deps: QueueMetricsBroadcastDeps): () 
     const metrics = await deps.collect();
     await deps.events.publish(ADMINS_ROOM, 'queue:metrics', { ...metrics, slot });
   };
+  let current: Promise<unknown> | undefined;
   const timer = setInterval(() => {
-    tick().catch((err: Error) => deps.logger.warn({ err: err.message }, 'queue:metrics broadcast failed'));
+    current ??= tick()
+      .catch((err: Error) => deps.logger.warn({ err: err.message }, 'queue:metrics broadcast failed'))
+      .finally(() => (current = undefined));
   }, deps.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  // Stopping waits for a tick in flight, so its Redis and Temporal calls end before those close.
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
 }

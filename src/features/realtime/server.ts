@@ -79,6 +79,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const subClient = deps.redis.duplicate({ connectionName: 'socket.io-sub', maxRetriesPerRequest: null });
   for (const client of [pubClient, subClient]) {
     client.on('error', (err: Error) => log.warn({ err: err.message }, 'socket.io redis error'));
+    settleAdapterCommands(client, (err) => log.debug({ err: err.message }, 'socket.io redis command dropped'));
   }
 
   let closing = false;
@@ -191,4 +192,21 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     'socket.io attached',
   );
   return { io, instance, disconnectSocket };
+}
+
+/**
+ * The adapter issues (p)subscribe and publish without awaiting them. A command still queued
+ * while Redis is away is rejected ("Connection is closed") when the instance shuts down, and an
+ * un-awaited rejection would end the process; this gives each such promise a handler while
+ * leaving it, and its rejection, to whoever does await it.
+ */
+function settleAdapterCommands(client: Redis, dropped: (err: Error) => void): void {
+  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'publish'] as const) {
+    const command = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      const reply = command(...args);
+      reply.catch(dropped);
+      return reply;
+    };
+  }
 }
