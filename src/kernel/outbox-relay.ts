@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Logger } from './logger';
 import type { OutboxConsumer, OutboxRecord } from './outbox';
+import { withTimeout } from './timeout';
 
 export interface OutboxRelayOptions {
   orm: MikroORM;
@@ -184,12 +185,4 @@ export async function oldestPendingOutboxAgeSeconds(orm: MikroORM): Promise<numb
        where delivered_at is null and channel = ${CHANNEL}`,
   );
   return row?.age ? Math.max(0, Number(row.age)) : 0;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

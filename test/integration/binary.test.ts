@@ -1,11 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Worker } from '@temporalio/worker';
 import type { AppContext } from '../../src/main/context';
 import { priceFeedFromConfig } from '../../src/features/market';
 import { openBinaryTrade, settleBinaryTrade } from '../../src/features/binary/use-cases';
 import { BinaryTrades, binaryWorkflowId } from '../../src/features/binary/client';
+import { startFakeExchange } from '../helpers/fake-exchange';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { historyShows } from '../helpers/workflow-history';
@@ -351,38 +350,9 @@ describe('durability', () => {
 });
 
 describe('settlement failure and admin retry', () => {
-  /** A Binance-format market-data server whose candles endpoint can be switched off. */
-  function fakeExchange(): Promise<{ url: string; server: Server; state: { down: boolean; price: string } }> {
-    const state = { down: false, price: '43000.10' };
-    const server = createServer((req, res) => {
-      const u = new URL(req.url!, 'http://x');
-      res.setHeader('content-type', 'application/json');
-      if (u.pathname === '/api/v3/ticker/price')
-        return res.end(JSON.stringify({ symbol: u.searchParams.get('symbol'), price: '43000.00' }));
-      if (u.pathname === '/api/v3/klines') {
-        if (state.down) {
-          res.statusCode = 503;
-          return res.end(JSON.stringify({ code: -1001, msg: 'Internal error' }));
-        }
-        const start = Number(u.searchParams.get('startTime'));
-        return res.end(
-          JSON.stringify([
-            [start, '43000.00', state.price, '42999.00', state.price, '1.0', start + 999, '0', 1, '0', '0', '0'],
-          ]),
-        );
-      }
-      res.statusCode = 404;
-      res.end('{}');
-    });
-    return new Promise((r) =>
-      server.listen(0, '127.0.0.1', () =>
-        r({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, state }),
-      ),
-    );
-  }
-
   it('exhausted retries -> SETTLEMENT_FAILED + admin alert; an admin retry settles it; the stake is never lost', async () => {
-    const exchange = await fakeExchange();
+    const exchange = await startFakeExchange();
+    exchange.state.closePrice = '43000.10';
     // A symbol of its own: the simulated BTCUSD another test records in the same second would win.
     const symbol = uniqueSymbol();
     const ex = await createTestContext({ MARKET_FEED: 'EXCHANGE', EXCHANGE_BASE_URL: exchange.url, SYMBOLS: symbol });
@@ -429,7 +399,7 @@ describe('settlement failure and admin retry', () => {
       workflowIds.push(binaryWorkflowId(res.body.id));
     } finally {
       await ex.shutdown.run('done');
-      await new Promise((r) => exchange.server.close(r));
+      await exchange.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { withTimeout } from '../../kernel/timeout';
 
 /** A dependency the API needs; `check` throws (or rejects) when it is down. */
 export interface ReadinessCheck {
@@ -7,16 +8,6 @@ export interface ReadinessCheck {
 }
 
 const TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]);
-}
 
 /** /health: the process answers. /ready: every dependency answers; 503 names the ones down. */
 export function createHealthRouter(checks: ReadinessCheck[]) {
