@@ -130,6 +130,8 @@ export function providerWebhook(
     sumsubType?: 'applicantReviewed' | 'applicantWorkflowCompleted';
     /** Onfido: any workflow run status, instead of the one `verdict` stands for. */
     onfidoStatus?: string;
+    /** Veriff and LOCAL: the birth date read from the document (Veriff `person.dateOfBirth`). */
+    dateOfBirth?: string | null;
   },
 ): SignedWebhook {
   const at = opts.at ?? Date.now();
@@ -205,6 +207,10 @@ export function providerWebhook(
           code,
           status,
           vendorData: opts.userId,
+          // As in Veriff's published decision example (test/fixtures/veriff/decision-approved.json).
+          ...(opts.dateOfBirth !== undefined
+            ? { person: { firstName: 'SARAH', lastName: 'MORGAN', dateOfBirth: opts.dateOfBirth } }
+            : {}),
           reason: opts.verdict === 'APPROVED' || opts.verdict === 'REVIEW' ? null : 'Physical document not used',
           reasonCode: opts.verdict === 'APPROVED' || opts.verdict === 'REVIEW' ? null : 102,
           decisionTime: new Date(at).toISOString(),
@@ -226,6 +232,7 @@ export function providerWebhook(
         providerId: opts.providerId,
         outcome: opts.verdict,
         occurredAt: at,
+        ...(opts.dateOfBirth ? { dateOfBirth: opts.dateOfBirth } : {}),
       });
       return { body, headers: { 'x-local-signature': hmac('sha256', s.KYC_LOCAL_WEBHOOK_SECRET, body) } };
     }

@@ -7,6 +7,7 @@ import { amlCaseQuery } from '../../src/features/aml/contract';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { outboxDelivered } from '../helpers/outbox';
+import { providerWebhook } from '../helpers/kyc-providers';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 
 let ctx: AppContext;
@@ -43,6 +44,24 @@ const emailTemplates = async (to: string) =>
     .filter((j) => j.data.to === to)
     .map((j) => j.data.template)
     .sort();
+
+/** KYC through the LOCAL provider, whose approving webhook reports the document's birth date. */
+async function approveKycWithDocumentBirthDate(user: TestUser, dateOfBirth: string): Promise<void> {
+  expect((await http.post('/kyc/start', { provider: 'LOCAL' }, user.token)).status).toBe(202);
+  const providerId = await eventually(
+    async () => (await sql(`select provider_id from kyc where user_id = ?`, [user.id]))[0]?.provider_id as string,
+    20_000,
+    'provider id',
+  );
+  const hook = providerWebhook('LOCAL', { userId: user.id, providerId, verdict: 'APPROVED', dateOfBirth });
+  const res = await http.call('POST', '/kyc/webhook/local', { raw: hook.body, headers: hook.headers });
+  expect(res.status).toBe(200);
+  await eventually(
+    async () => (await sql(`select kyc_status from users where id = ?`, [user.id]))[0].kyc_status === 'APPROVED',
+    20_000,
+    'KYC approved',
+  );
+}
 
 async function frozenByVelocity(): Promise<TestUser> {
   const user = await registerUser(http);
@@ -185,10 +204,7 @@ describe('other decisions and findings', () => {
 
   it('a different verified birth date: REVIEW HIGH, withdrawals held until an admin resolves the check', async () => {
     const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
-    // What an approval reporting the verified date stores (no provider client reports it yet).
-    await sql(`update users set kyc_status = 'APPROVED', verified_date_of_birth = '1990-01-01' where id = ?`, [
-      user.id,
-    ]);
+    await approveKycWithDocumentBirthDate(user, '1990-01-01');
     expect((await deposit(user, '200')).status).toBe(201);
     await outboxDelivered(ctx.orm);
     const run = await http.post(`/aml/admin/users/${user.id}/run`, {}, admin.token);

@@ -114,6 +114,55 @@ describe.each<Provider>(['SUMSUB', 'ONFIDO', 'VERIFF'])('%s happy paths', (provi
   });
 });
 
+describe("the provider's verified birth date", () => {
+  const birthDates = async (userId: string) =>
+    (
+      await sql(
+        `select to_char(date_of_birth, 'YYYY-MM-DD') declared, to_char(verified_date_of_birth, 'YYYY-MM-DD') verified
+           from users where id = ?`,
+        [userId],
+      )
+    )[0];
+
+  it("a Veriff approval stores the document's date beside the self-declared one", async () => {
+    const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
+    const { handle, providerId } = await startKyc(user, 'VERIFF');
+    const hook = providerWebhook('VERIFF', {
+      userId: user.id,
+      providerId,
+      verdict: 'APPROVED',
+      dateOfBirth: '1961-04-12',
+    });
+    expect((await deliver('VERIFF', hook)).status).toBe(200);
+    expect((await handle.result()).status).toBe('APPROVED');
+    expect(await birthDates(user.id)).toEqual({ declared: '1990-01-01', verified: '1961-04-12' });
+  });
+
+  it('a decline, an approval without a person, and an admin approval verify no date', async () => {
+    const declined = await registerUser(http, { dateOfBirth: '1990-01-01' });
+    const first = await startKyc(declined, 'VERIFF');
+    const decline = { userId: declined.id, providerId: first.providerId, verdict: 'REJECTED' as const };
+    await deliver('VERIFF', providerWebhook('VERIFF', { ...decline, dateOfBirth: '1961-04-12' }));
+    expect((await first.handle.result()).status).toBe('REJECTED');
+
+    const noPerson = await registerUser(http, { dateOfBirth: '1990-01-01' });
+    const second = await startKyc(noPerson, 'VERIFF');
+    const approve = { userId: noPerson.id, providerId: second.providerId, verdict: 'APPROVED' as const };
+    await deliver('VERIFF', providerWebhook('VERIFF', approve));
+    expect((await second.handle.result()).status).toBe('APPROVED');
+
+    const byAdmin = await registerUser(http, { dateOfBirth: '1990-01-01' });
+    const third = await startKyc(byAdmin, 'LOCAL');
+    const admin = await createStaff(ctx, 'ADMIN');
+    expect((await http.put(`/kyc/admin/${byAdmin.id}/approve`, {}, admin.token)).status).toBe(200);
+    expect((await third.handle.result()).status).toBe('APPROVED');
+
+    for (const user of [declined, noPerson, byAdmin]) {
+      expect(await birthDates(user.id)).toEqual({ declared: '1990-01-01', verified: null });
+    }
+  });
+});
+
 describe('admin decisions', () => {
   it('approve while pending -> 200 APPROVED; a second approve -> 409; a USER -> 403; own KYC -> 403', async () => {
     const user = await registerUser(http);

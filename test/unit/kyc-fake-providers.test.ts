@@ -72,6 +72,17 @@ describe('fake Veriff webhooks match the documented decision webhook', () => {
     expect(nonConformities(fake('VERIFF', verdict), fixture('veriff/decision-approved.json'))).toEqual([]);
   });
 
+  it("with a document birth date, the person is shaped like the documented decision's", () => {
+    const hook = providerWebhook('VERIFF', {
+      userId: 'u',
+      providerId: 'p',
+      verdict: 'APPROVED',
+      dateOfBirth: '1961-04-12',
+    });
+    expect(nonConformities(JSON.parse(hook.body), fixture('veriff/decision-approved.json'))).toEqual([]);
+    expect(JSON.parse(hook.body).verification.person.dateOfBirth).toBe('1961-04-12');
+  });
+
   it('uses only code/status pairs of the published status table', () => {
     const table = fixture('veriff/decision-codes.json').decisions.map((d: any) => `${d.code} ${d.status}`);
     for (const verdict of ['APPROVED', 'REJECTED', 'RETRY', 'REVIEW'] as const) {

@@ -132,6 +132,23 @@ describe('Veriff: the documented decision webhook and status table', () => {
     });
   });
 
+  it("reads the document's birth date from the published example's person (1967-03-30)", () => {
+    expect(reader.read(JSON.parse(decision.toString('utf8')), decision)!.result.verifiedDateOfBirth).toBe('1967-03-30');
+  });
+
+  it.each([
+    ['no person', undefined],
+    ['a null date', { dateOfBirth: null }],
+    ['a year only', { dateOfBirth: '1967' }],
+    ['no such day', { dateOfBirth: '1967-02-30' }],
+    ['another format', { dateOfBirth: '30.03.1967' }],
+  ])('no verified birth date from %s', (_, person) => {
+    const p = JSON.parse(decision.toString('utf8'));
+    if (person === undefined) delete p.verification.person;
+    else p.verification.person = { ...p.verification.person, ...person };
+    expect(reader.read(p, Buffer.from(JSON.stringify(p)))!.result.verifiedDateOfBirth).toBeNull();
+  });
+
   it.each([
     ['approved', 9001, 'APPROVED'],
     ['declined', 9102, 'REJECTED'],

@@ -17,6 +17,8 @@ import {
   type KycVerificationInput,
 } from '../../src/features/kyc/contract';
 import type { ProviderResult } from '../../src/features/kyc/rules';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { KycCases, kycWorkflowId } from '../../src/features/kyc/cases';
 import { eventually } from '../helpers/eventually';
 import { recording, withWorker, workflowBundle, workflowTestEnv } from '../helpers/workflow-env';
 
@@ -268,5 +270,45 @@ describe('kycVerification provider calls', () => {
     expect([failure.type, failure.message]).toEqual(['ProviderRejected', 'applicant refused']);
     expect(mocks.callsOf('kycCreateVerification')).toHaveLength(1);
     expect(mocks.callsOf('kycFinalize')).toHaveLength(0);
+  });
+});
+
+describe('a decided case whose workflow is still finishing', () => {
+  it('a new start is refused with INVALID_STATE while the decision is being notified, never a 202', async () => {
+    let release!: () => void;
+    const notifying = new Promise<void>((resolve) => (release = resolve));
+    // The decision is recorded; its notification hangs, so the workflow is decided but still running.
+    const mocks = kycActivities({ kycNotifyDecision: () => notifying });
+    const args = input();
+    await withWorker(env, mocks.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start(kycVerification, {
+        taskQueue,
+        workflowId: kycWorkflowId(args.userId),
+        args: [args],
+      });
+      await eventually(async () => (await handle.query(kycStateQuery)).providerId === 'prov-1', 15_000, 'attempt 1');
+      await handle.signal(providerResultSignal, providerResult('prov-1', 'REJECTED', Date.now()));
+      await eventually(async () => mocks.callsOf('kycNotifyDecision')[0], 15_000, 'notifying the decision');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      try {
+        const cases = new KycCases(env.client, {
+          taskQueue,
+          providerDeadlineMs: 60_000,
+          hardDeadlineMs: 120_000,
+          maxAttempts: 3,
+        });
+        // The running case answers; the database is not consulted on this path.
+        const noDatabase = undefined as unknown as EntityManager;
+        await expect(cases.start(noDatabase, args.userId, 'SUMSUB')).rejects.toMatchObject({
+          code: 'INVALID_STATE',
+          message: 'KYC is already REJECTED',
+        });
+      } finally {
+        release(); // also when the expectation fails: the worker waits for its activities
+      }
+      expect((await handle.result()).status).toBe('REJECTED');
+      expect(mocks.callsOf('kycCreateVerification')).toHaveLength(1);
+    });
   });
 });

@@ -63,6 +63,7 @@ export function createKycActivities(deps: KycActivityDeps) {
       status: 'APPROVED' | 'REJECTED';
       actor: KycActor;
       reason: string | null;
+      verifiedDateOfBirth?: string | null;
     }) {
       return kyc.finalizeKyc(em(), input);
     },

@@ -135,7 +135,14 @@ export async function flagManualReview(em: EntityManager, userId: string, reason
 /** Final decision: KYC and User together. A repeat of the same decision changes nothing. */
 export async function finalizeKyc(
   em: EntityManager,
-  input: { userId: string; status: 'APPROVED' | 'REJECTED'; actor: KycActor; reason: string | null },
+  input: {
+    userId: string;
+    status: 'APPROVED' | 'REJECTED';
+    actor: KycActor;
+    reason: string | null;
+    /** From the approving provider's document check; sanctions screening trusts only this date. */
+    verifiedDateOfBirth?: string | null;
+  },
 ): Promise<{ changed: boolean }> {
   return em.transactional(async (tx) => {
     const user = await tx.findOneOrFail(User, { id: input.userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -150,12 +157,14 @@ export async function finalizeKyc(
     if (input.status === 'APPROVED') kyc.approvedAt = now;
     else kyc.rejectedAt = now;
     user.kycStatus = input.status;
+    const birthDateVerified = input.status === 'APPROVED' && !!input.verifiedDateOfBirth;
+    if (birthDateVerified) user.verifiedDateOfBirth = input.verifiedDateOfBirth;
     audit(tx, {
       actor: { type: input.actor.type, id: input.actor.id },
       action: input.status === 'APPROVED' ? 'kyc.approved' : 'kyc.rejected',
       ...caseTarget(input.userId),
       before,
-      after: { status: input.status },
+      after: { status: input.status, birthDateVerified },
       reason: input.reason,
     });
     return { changed: true };

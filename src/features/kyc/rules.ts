@@ -23,6 +23,11 @@ export interface ProviderResult {
   occurredAt: number;
   eventId: string;
   reason?: string | null;
+  /**
+   * The birth date the provider read from the identity document (YYYY-MM-DD), when its result
+   * reports one: the only birth date that may weaken a sanctions name match.
+   */
+  verifiedDateOfBirth?: string | null;
 }
 
 export type KycActor =

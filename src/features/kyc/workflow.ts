@@ -62,7 +62,9 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
   let adminDecision: AdminDecision | undefined;
   let resubmitted = false;
   let finalized = false;
-  let decision: { status: 'APPROVED' | 'REJECTED'; actor: KycActor; reason: string | null } | undefined;
+  let decision:
+    | { status: 'APPROVED' | 'REJECTED'; actor: KycActor; reason: string | null; verifiedDateOfBirth?: string | null }
+    | undefined;
 
   setHandler(kycStateQuery, () => state);
   // Webhooks are deduplicated by the API too; this catches a redelivery racing its twin.
@@ -137,7 +139,13 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
       state.lastProviderEventAt = result.occurredAt;
       await db.kycRecordProviderEvent({ userId: input.userId, result });
       if (effect.kind === 'decide') {
-        decision = { status: effect.status, actor: { type: 'PROVIDER', id: result.provider }, reason: effect.reason };
+        decision = {
+          status: effect.status,
+          actor: { type: 'PROVIDER', id: result.provider },
+          reason: effect.reason,
+          // Only the approving provider's reading of the document counts as verified.
+          verifiedDateOfBirth: effect.status === 'APPROVED' ? (result.verifiedDateOfBirth ?? null) : null,
+        };
       } else if (effect.kind === 'await-user') {
         setStatus('AWAITING_USER');
         await db.kycAwaitUser({ userId: input.userId, reason: result.reason ?? null });

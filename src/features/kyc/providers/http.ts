@@ -20,6 +20,16 @@ export function assertSameDigest(expectedHex: string, givenHex: string | undefin
 /** Identical redeliveries hash the same: the dedupe key when a provider sends no event id. */
 export const bodyDigest = (raw: Buffer) => createHash('sha256').update(raw).digest('hex');
 
+/**
+ * A provider's birth date when it is a real calendar date written YYYY-MM-DD (Veriff's
+ * `person.dateOfBirth`); anything else (null, a year only, 1990-02-30) is no verified date.
+ */
+export function calendarDate(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value ? value : null;
+}
+
 /** JSON request to a provider API; 4xx (but 429) is permanent, the rest may be retried. */
 export async function providerRequest<T>(
   url: string,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderResult } from '../rules';
-import { assertSameDigest, bodyDigest, header, hmacHex } from './http';
+import { assertSameDigest, bodyDigest, calendarDate, header, hmacHex } from './http';
 import type { Headers, KycProviderClient, KycWebhookReader } from './types';
 
 /**
@@ -21,6 +21,8 @@ interface LocalWebhook {
   outcome?: ProviderResult['outcome'];
   occurredAt?: number;
   reason?: string;
+  /** The birth date the (local) verification read from the document, YYYY-MM-DD. */
+  dateOfBirth?: string;
 }
 
 export class LocalWebhookReader implements KycWebhookReader {
@@ -50,6 +52,7 @@ export class LocalWebhookReader implements KycWebhookReader {
         occurredAt: Number(p.occurredAt) || 0,
         eventId: bodyDigest(rawBody),
         reason: p.reason ?? null,
+        verifiedDateOfBirth: calendarDate(p.dateOfBirth),
       },
     };
   }

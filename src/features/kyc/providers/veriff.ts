@@ -1,5 +1,5 @@
 import type { ProviderResult } from '../rules';
-import { assertSameDigest, bodyDigest, header, hmacHex, providerRequest, splitName } from './http';
+import { assertSameDigest, bodyDigest, calendarDate, header, hmacHex, providerRequest, splitName } from './http';
 import {
   WebhookSignatureError,
   type Applicant,
@@ -53,6 +53,8 @@ interface VeriffDecision {
     code?: number;
     status?: string;
     vendorData?: string;
+    /** The person as read from the document; `dateOfBirth` is YYYY-MM-DD or null. */
+    person?: { dateOfBirth?: string | null } | null;
     reason?: string | null;
     decisionTime?: string;
     acceptanceTime?: string;
@@ -90,6 +92,7 @@ export class VeriffWebhookReader implements KycWebhookReader {
         occurredAt: Date.parse(v.decisionTime ?? v.acceptanceTime ?? '') || 0,
         eventId: bodyDigest(rawBody),
         reason: v.reason ?? (outcome === 'APPROVED' || outcome === 'REVIEW' ? null : (v.status ?? null)),
+        verifiedDateOfBirth: calendarDate(v.person?.dateOfBirth),
       },
     };
   }

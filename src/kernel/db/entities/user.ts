@@ -11,7 +11,7 @@ export const KYC_STATUSES = ['NOT_STARTED', 'PENDING', 'APPROVED', 'REJECTED'] a
 export type KycStatus = (typeof KYC_STATUSES)[number];
 
 export class User {
-  [OptionalProps]?: 'role' | 'status' | 'kycStatus' | 'createdAt' | 'updatedAt' | 'dateOfBirth';
+  [OptionalProps]?: 'role' | 'status' | 'kycStatus' | 'createdAt' | 'updatedAt' | 'dateOfBirth' | 'verifiedDateOfBirth';
   id!: string;
   email!: string;
   passwordHash!: string;
@@ -20,7 +20,10 @@ export class User {
   status: UserStatus = 'ACTIVE';
   /** ISO-3166 alpha-2, upper case. */
   country!: string;
+  /** Self-declared at registration: never trusted to weaken a sanctions match. */
   dateOfBirth?: string | null;
+  /** Read from the identity document by the KYC provider that approved the user. */
+  verifiedDateOfBirth?: string | null;
   kycStatus: KycStatus = 'NOT_STARTED';
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
@@ -38,6 +41,7 @@ export const UserSchema = new EntitySchema<User>({
     status: { enum: true, items: () => USER_STATUSES as unknown as string[], type: 'string' },
     country: { type: 'string', length: 2 },
     dateOfBirth: { type: 'string', nullable: true, columnType: 'date' },
+    verifiedDateOfBirth: { type: 'string', nullable: true, columnType: 'date' },
     kycStatus: { enum: true, items: () => KYC_STATUSES as unknown as string[], type: 'string' },
     createdAt: { type: 'Date', onCreate: () => new Date() },
     updatedAt: { type: 'Date', onCreate: () => new Date(), onUpdate: () => new Date() },
