@@ -242,7 +242,7 @@ export const PATHS: Record<string, Path> = {
         expirySeconds: 1,
       },
     );
-    await new BinaryTrades(main.ctx.temporal, main.ctx.taskQueues.trading).resume(tradeId);
+    await main.ctx.binaryTrades.resume(tradeId);
     return finished(main, binaryWorkflowId(tradeId), { status: 'LOST' });
   },
 

@@ -32,6 +32,9 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     connection,
     namespace: ctx.config.TEMPORAL_NAMESPACE,
     workflows: source,
+    signingKeys: [ctx.config.WORKFLOW_SIGNING_KEY, ctx.config.WORKFLOW_SIGNING_KEY_PREVIOUS].filter(
+      (k): k is string => Boolean(k),
+    ),
     activities: activitiesPerTaskQueue({
       kyc: { orm: ctx.orm, providers: ctx.kycProviders },
       aml: { orm: ctx.orm, events: ctx.events },

@@ -9,6 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isListening, waitFor } from '../../scripts/stack/net';
+import { TEST_WORKFLOW_SIGNING_KEY } from './signing';
 
 const root = join(__dirname, '..', '..');
 // Node itself with tsx's loader: the `tsx` CLI runs the program in a child process, so a SIGKILL
@@ -29,6 +30,7 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    WORKFLOW_SIGNING_KEY: TEST_WORKFLOW_SIGNING_KEY,
     KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
     MARKET_SEED: 'test-market',
     RATE_LIMIT_LOGIN_PER_IP: '1000000',

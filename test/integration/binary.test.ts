@@ -334,7 +334,7 @@ describe('durability', () => {
       `update binary_trades set expires_at = now() - interval '1 minute', opened_at = now() - interval '2 minutes' where id = ?`,
       [tradeId],
     );
-    const trades = new BinaryTrades(ctx.temporal, ctx.taskQueues.trading);
+    const trades = ctx.binaryTrades;
     // Another test file's worker may reconcile first (they share the database): either way, settled once.
     await trades.reconcile(ctx.orm.em.fork(), ctx.logger);
     const run = await ctx.temporal.workflow.getHandle(binaryWorkflowId(tradeId)).describe();
