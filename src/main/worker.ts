@@ -48,6 +48,7 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
       },
     }),
     taskQueues: ctx.taskQueues,
+    logger: temporalSdkLogger(ctx.logger),
     shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,
   });
   const done = runWorkers(workers).finally(() => connection.close());

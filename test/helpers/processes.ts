@@ -48,6 +48,8 @@ export interface ChildHandle {
   exited: Promise<number | string>;
   /** The last lines the process wrote, for failure messages. */
   output(): string;
+  /** Every line the process wrote to stdout so far (logs: one JSON object a line). */
+  stdoutLines(): string[];
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
@@ -61,6 +63,8 @@ function track(name: string, child: ChildProcess): ChildHandle {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  const stdoutLines: string[] = [];
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => stdoutLines.push(line));
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
@@ -69,6 +73,7 @@ function track(name: string, child: ChildProcess): ChildHandle {
     child,
     exited,
     output: () => lines.join('\n'),
+    stdoutLines: () => [...stdoutLines],
     kill: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -106,10 +111,14 @@ export async function startApiProcess(name: string, port: number, env: NodeJS.Pr
 }
 
 /** `tsx src/main/worker.ts`; resolves once its Temporal workers poll (its "temporal workers running" log line). */
-export async function startWorkerProcess(name: string, env: NodeJS.ProcessEnv): Promise<ChildHandle> {
+export async function startWorkerProcess(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  logLevel: 'info' | 'debug' = 'info',
+): Promise<ChildHandle> {
   const child = spawn(...tsxNode(join(root, 'src/main/worker.ts')), {
     cwd: root,
-    env: { ...env, LOG_LEVEL: 'info', INSTANCE_ID: name },
+    env: { ...env, LOG_LEVEL: logLevel, INSTANCE_ID: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const handle = track(name, child);

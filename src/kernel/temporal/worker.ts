@@ -7,6 +7,7 @@ import {
   type WorkerOptions,
   type WorkflowBundle,
 } from '@temporalio/worker';
+import type { Logger as SdkLogger } from '@temporalio/common';
 import { TASK_QUEUES } from './task-queues';
 import { requestIdActivityInterceptor } from './request-id';
 import { keyToHex } from './signing';
@@ -52,11 +53,11 @@ export function withSigningKeys(bundle: WorkflowBundle, keys: readonly string[])
 }
 
 /** The code of any workflow source, bundling from sources when needed. */
-export async function workflowCode(source: WorkflowSource): Promise<WorkflowBundle> {
+export async function workflowCode(source: WorkflowSource, logger?: SdkLogger): Promise<WorkflowBundle> {
   const bundle = source.workflowBundle;
   if (bundle && 'code' in bundle) return { code: bundle.code };
   if (bundle && 'codePath' in bundle) return { code: readFileSync(bundle.codePath, 'utf8') };
-  return bundleWorkflows({ workflowsPath: source.workflowsPath });
+  return bundleWorkflows({ workflowsPath: source.workflowsPath, logger });
 }
 
 export interface WorkerBootstrapOptions {
@@ -70,6 +71,8 @@ export interface WorkerBootstrapOptions {
   taskQueues?: TaskQueues;
   /** Running activities get this long to finish on shutdown (the SDK's default 0 cancels them). */
   shutdownGraceTimeMs: number;
+  /** For the bundler when bundling from sources (the SDK's default prints text lines). */
+  logger?: SdkLogger;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function createWorkers(opts: WorkerBootstrapOptions): Promise<Worke
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
-    workflowBundle: withSigningKeys(await workflowCode(opts.workflows), opts.signingKeys),
+    workflowBundle: withSigningKeys(await workflowCode(opts.workflows, opts.logger), opts.signingKeys),
     shutdownGraceTime: opts.shutdownGraceTimeMs,
     interceptors: { activity: [requestIdActivityInterceptor] },
     // The enhanced stack trace query would otherwise return the bundle's sources, key included.
