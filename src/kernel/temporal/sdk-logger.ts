@@ -19,7 +19,7 @@ export function temporalSdkLogger(logger: Logger): SdkLogger {
     for (const [key, value] of Object.entries(meta)) {
       if (/^task_?token$/i.test(key) || /tasktoken/i.test(key)) continue;
       if (key === 'error' || key === 'err' || key === 'failure') error = value;
-      else fields[key] = value;
+      else fields[key] = typeof value === 'string' ? withoutTaskTokens(value) : value;
     }
     let pinoLevel = LEVELS[level];
     const refusal = expectedRefusal(error);
@@ -29,7 +29,7 @@ export function temporalSdkLogger(logger: Logger): SdkLogger {
     } else if (error !== undefined) {
       fields.err = error instanceof Error ? error : errorLike(error);
     }
-    logger[pinoLevel](fields, message.replace(/\s*\n\s*/g, ' '));
+    logger[pinoLevel](fields, withoutTaskTokens(message.replace(/\s*\n\s*/g, ' ')));
   };
   return {
     log: write,
@@ -40,6 +40,10 @@ export function temporalSdkLogger(logger: Logger): SdkLogger {
     error: (m, meta) => write('ERROR', m, meta),
   };
 }
+
+/** The core's debug lines print task tokens inside text (`task_token: TaskToken(<base64>)`). */
+const withoutTaskTokens = (text: string): string =>
+  text.includes('TaskToken(') ? text.replace(/TaskToken\([^)]*\)/g, 'TaskToken(redacted)') : text;
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 

@@ -15,14 +15,22 @@ export const interceptors = (): WorkflowInterceptors => {
     return typeof value === 'string' ? value : undefined;
   };
   let requestId: string | undefined;
-  const withHeader = (headers: Headers): Headers =>
-    requestId ? { ...headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) } : headers;
+  // Until the start's header is read, the memo's (the client interceptor puts it there on every
+  // start): the SDK's own "Workflow started" line is written before any inbound interceptor runs.
+  const current = (): string | undefined => {
+    if (requestId) return requestId;
+    const memo = workflowInfo().memo?.requestId;
+    return typeof memo === 'string' ? memo : undefined;
+  };
+  const withHeader = (headers: Headers): Headers => {
+    const id = current();
+    return id ? { ...headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(id) } : headers;
+  };
   return {
     inbound: [
       {
         async execute(input, next) {
-          const memo = workflowInfo().memo?.requestId;
-          requestId = fromHeaders(input.headers) ?? (typeof memo === 'string' ? memo : undefined);
+          requestId = fromHeaders(input.headers) ?? requestId;
           return next(input);
         },
         async handleSignal(input, next) {
@@ -44,7 +52,8 @@ export const interceptors = (): WorkflowInterceptors => {
           return next({ ...input, headers: withHeader(input.headers) });
         },
         getLogAttributes(input, next) {
-          return next(requestId ? { ...input, requestId } : input);
+          const id = current();
+          return next(id ? { ...input, requestId: id } : input);
         },
       },
     ],
