@@ -34,8 +34,8 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     connection,
     namespace: ctx.config.TEMPORAL_NAMESPACE,
     workflows: source,
-    signingKeys: [ctx.config.WORKFLOW_SIGNING_KEY, ctx.config.WORKFLOW_SIGNING_KEY_PREVIOUS].filter(
-      (k): k is string => Boolean(k),
+    signingKeys: [ctx.config.WORKFLOW_SIGNING_KEY, ctx.config.WORKFLOW_SIGNING_KEY_PREVIOUS].filter((k): k is string =>
+      Boolean(k),
     ),
     activities: activitiesPerTaskQueue({
       kyc: { orm: ctx.orm, providers: ctx.kycProviders },

@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { AppContext } from '../../src/main/context';
 import { priceFeedFromConfig } from '../../src/features/market';
 import { openBinaryTrade, settleBinaryTrade } from '../../src/features/binary/use-cases';
-import { BinaryTrades, binaryWorkflowId } from '../../src/features/binary/client';
+import { binaryWorkflowId } from '../../src/features/binary/client';
 import { startFakeExchange } from '../helpers/fake-exchange';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
