@@ -16,6 +16,8 @@ const WORKFLOW_ALLOWED = [
   './rules',
   '../../kernel/temporal/search-attributes',
   '../../kernel/temporal/domain-failure',
+  '../../kernel/temporal/signing',
+  '../../kernel/temporal/workflow-messages',
   '../../kernel/errors',
 ];
 const layout = {
@@ -87,7 +89,19 @@ module.exports = tseslint.config(
   },
   {
     // Workflow code is replayed: it must be deterministic and cannot use Node built-ins.
-    files: ['workflows/**/*.ts', 'src/features/*/workflow.ts', 'src/features/*/contract.ts', 'src/features/*/rules.ts'],
+    files: [
+      'workflows/**/*.ts',
+      'src/features/*/workflow.ts',
+      'src/features/*/contract.ts',
+      'src/features/*/rules.ts',
+      // The kernel's workflow-side modules (bundled into the sandbox).
+      'src/kernel/temporal/hmac-sha256.ts',
+      'src/kernel/temporal/signing.ts',
+      'src/kernel/temporal/signing-slot.ts',
+      'src/kernel/temporal/workflow-messages.ts',
+      'src/kernel/temporal/workflow-interceptors.ts',
+      'src/kernel/temporal/request-id-header.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

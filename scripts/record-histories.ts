@@ -27,7 +27,7 @@ import { KYC_TEST_SECRETS, providerWebhook, startFakeKycProviders } from '../tes
 import type { AppContext } from '../src/main/context';
 import { priceFeedFromConfig } from '../src/features/market';
 import { openBinaryTrade } from '../src/features/binary/use-cases';
-import { BinaryTrades, binaryWorkflowId, tradeIdFor } from '../src/features/binary/client';
+import { binaryWorkflowId, tradeIdFor } from '../src/features/binary/client';
 import { amlCaseQuery, amlWorkflowId } from '../src/features/aml/contract';
 import { idempotencyKeyFrom } from '../src/kernel/idempotency';
 import { kycWorkflowId } from '../src/features/kyc/cases';
@@ -242,7 +242,7 @@ export const PATHS: Record<string, Path> = {
         expirySeconds: 1,
       },
     );
-    await new BinaryTrades(main.ctx.temporal, main.ctx.taskQueues.trading).resume(tradeId);
+    await main.ctx.binaryTrades.resume(tradeId);
     return finished(main, binaryWorkflowId(tradeId), { status: 'LOST' });
   },
 

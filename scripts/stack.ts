@@ -13,7 +13,16 @@ import { join, resolve } from 'node:path';
 import { ensureLocalSecrets, writeStackEnv } from './stack/env-file';
 import { hostPort } from './stack/net';
 import { ensurePostgres, ensureRedis } from './stack/services';
-import { findTemporalBinary, installTemporal, startDevServer, temporalHealthy } from './stack/temporal';
+import {
+  findTemporalBinary,
+  findUiServerBinary,
+  installTemporal,
+  installUiServer,
+  startDevServer,
+  startUiServer,
+  temporalHealthy,
+} from './stack/temporal';
+import { isListening } from './stack/net';
 
 const projectDir = resolve(__dirname, '..');
 const dataDir = process.env.DATA_DIR ?? join(projectDir, '.data');
@@ -55,15 +64,28 @@ async function up(): Promise<void> {
   if (!(await temporalHealthy(address, namespace))) {
     const binary = findTemporalBinary(projectDir) ?? installTemporal(projectDir);
     const { port } = hostPort(address, 7233);
-    const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
-    process.stderr.write(`Starting Temporal dev server on 127.0.0.1:${port} (UI http://127.0.0.1:${uiPort})...\n`);
+    process.stderr.write(`Starting Temporal dev server on 127.0.0.1:${port}...\n`);
+    // Headless: its embedded UI cannot turn write actions off; the UI server below can.
     state.pids.temporal = await startDevServer({
       binary,
       port,
-      uiPort,
       namespace,
       dbFile: join(dataDir, 'temporal.db'),
       logFile: join(dataDir, 'temporal.log'),
+    });
+  }
+  // The Temporal UI: 127.0.0.1 only, read only (scripts/stack/temporal.ts uiServerConfig).
+  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+  if (!(await isListening('127.0.0.1', uiPort))) {
+    const uiBinary = findUiServerBinary(projectDir) ?? installUiServer(projectDir);
+    process.stderr.write(`Starting the read-only Temporal UI on http://127.0.0.1:${uiPort}...\n`);
+    state.pids['temporal-ui'] = await startUiServer({
+      binary: uiBinary,
+      port: uiPort,
+      temporalAddress: address,
+      namespace,
+      dataDir,
+      logFile: join(dataDir, 'temporal-ui.log'),
     });
   }
   env.TEMPORAL_ADDRESS = address;

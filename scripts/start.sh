@@ -17,5 +17,5 @@ set +a
 
 npm run --silent build
 export TEMPORAL_WORKFLOW_BUNDLE="${TEMPORAL_WORKFLOW_BUNDLE:-$PWD/dist/workflow-bundle.js}"
-echo "Temporal UI: http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   API: http://127.0.0.1:${PORT:-3000}"
+echo "Temporal UI (read only): http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}   API: http://127.0.0.1:${PORT:-3000}"
 exec node dist/src/main/all.js

@@ -30,7 +30,12 @@ const parseEnv = (text: string): Record<string, string> =>
   );
 
 /** The secrets a local stack needs; generated on the first run, reused afterwards. */
-export const LOCAL_SECRETS = ['JWT_SECRET', 'KYC_LOCAL_WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+export const LOCAL_SECRETS = [
+  'JWT_SECRET',
+  'WORKFLOW_SIGNING_KEY',
+  'KYC_LOCAL_WEBHOOK_SECRET',
+  'METRICS_TOKEN',
+] as const;
 
 export const secretsEnvPath = (dataDir: string) => join(dataDir, 'secrets.env');
 

@@ -10,3 +10,9 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
  */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 export const TEMPORAL_UI_VERSION = 'v2.42.1';
+
+/**
+ * The standalone Temporal UI server `npm start` runs in front of the dev server (built from the
+ * same module and version the CLI embeds): the CLI's embedded UI cannot turn write actions off.
+ */
+export const TEMPORAL_UI_SERVER_MODULE = 'github.com/temporalio/ui-server/v2/cmd/server';

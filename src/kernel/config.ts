@@ -17,6 +17,7 @@ export const PUBLIC_SECRET_VALUES: readonly string[] = [
   'local-kyc-webhook-secret',
   'test-secret-test-secret-test-secret-0123',
   'realtime-test-secret-realtime-test-secret',
+  'test-workflow-signing-key-test-workflow-signing-key',
   'metrics-token-0123456789',
   'test-metrics-token-0123456789',
   'sbx:test-app-token',
@@ -85,6 +86,14 @@ const schema = z
     TEMPORAL_SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Signs every message the API and the worker send to a workflow (decisions, signals, provider
+     * results, start inputs); workers verify with it inside the workflow (kernel/temporal/signing.ts).
+     * Every API and worker process of a deployment needs the same value.
+     */
+    WORKFLOW_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** While rotating: the former key, still accepted (not used to sign) until no run signed with it is open. */
+    WORKFLOW_SIGNING_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: positiveInt.default(3600),
 
     // --- KYC. KYC_PROVIDER is the default for POST /kyc/start; KYC_API_KEY and
@@ -218,6 +227,7 @@ const schema = z
     if (env.NODE_ENV === 'production') {
       const secrets = [
         'JWT_SECRET',
+        'WORKFLOW_SIGNING_KEY',
         'KYC_LOCAL_WEBHOOK_SECRET',
         PROVIDER_WEBHOOK_SECRET[env.KYC_PROVIDER],
         'METRICS_TOKEN',
@@ -254,6 +264,7 @@ const schema = z
   .transform((env) => ({
     ...env,
     JWT_SECRET: env.JWT_SECRET ?? randomSecret(),
+    WORKFLOW_SIGNING_KEY: env.WORKFLOW_SIGNING_KEY ?? randomSecret(),
     KYC_LOCAL_WEBHOOK_SECRET: env.KYC_LOCAL_WEBHOOK_SECRET ?? randomSecret(),
   }));
 

@@ -29,6 +29,15 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export const isErrorCode = (value: unknown): value is ErrorCode => ERROR_CODES.includes(value as ErrorCode);
 
+/** The codes that mean "something is broken here" (HTTP 5xx); every other one is an expected refusal. */
+const FAULT_CODES: readonly ErrorCode[] = ['INTERNAL', 'DEPENDENCY_UNAVAILABLE', 'PROVIDER_NOT_CONFIGURED'];
+
+/**
+ * An expected refusal (ACCOUNT_FROZEN, INSUFFICIENT_FUNDS, INVALID_STATE, ...): the system did its
+ * job. Logged at info without a stack, never as a warning (kernel/temporal/sdk-logger.ts).
+ */
+export const isExpectedRefusal = (code: unknown): boolean => isErrorCode(code) && !FAULT_CODES.includes(code);
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -3,12 +3,14 @@ import { startApi } from './api';
 import { createContext } from './context';
 import { initQueues } from './queues';
 import { installTemporalRuntime, startWorker } from './worker';
+import { createLogger } from '../kernel/logger';
 
 /** API and worker in one process: what `npm start` runs on a developer's machine. */
 async function main() {
   const config = loadConfigOrExit();
-  installTemporalRuntime(config.LOG_LEVEL);
-  const ctx = await createContext(config, 'all');
+  const logger = createLogger(config.LOG_LEVEL, 'all');
+  installTemporalRuntime(logger, config.LOG_LEVEL);
+  const ctx = await createContext(config, 'all', { logger });
   ctx.shutdown.onSignals();
   const worker = await startWorker(ctx);
   if (config.QUEUE_WORKERS) await initQueues(ctx);

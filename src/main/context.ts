@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../kernel/logger';
 import { closeRedis, createRedis } from '../kernel/redis/client';
 import { DistributedLock } from '../kernel/redis/distributed-lock';
 import { connectClient } from '../kernel/temporal/connection';
+import { WorkflowSigner } from '../kernel/temporal/signing';
 import { taskQueuesWithPrefix } from '../kernel/temporal/task-queues';
 import type { TaskQueues } from '../kernel/temporal/worker';
 import { Shutdown } from './shutdown';
@@ -78,6 +79,7 @@ export async function createContext(
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
     const taskQueues = overrides.taskQueues ?? taskQueuesWithPrefix(config.TASK_QUEUE_PREFIX);
+    const signer = new WorkflowSigner(config.WORKFLOW_SIGNING_KEY);
     return {
       config,
       logger,
@@ -92,13 +94,17 @@ export async function createContext(
       events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
       email,
       kycProviders: kycProvidersFromConfig(config),
-      kycCases: new KycCases(temporal, {
-        taskQueue: taskQueues.compliance,
-        providerDeadlineMs: config.KYC_PROVIDER_DEADLINE_MS,
-        hardDeadlineMs: config.KYC_HARD_DEADLINE_MS,
-        maxAttempts: config.KYC_MAX_ATTEMPTS,
-      }),
-      binaryTrades: new BinaryTrades(temporal, taskQueues.trading),
+      kycCases: new KycCases(
+        temporal,
+        {
+          taskQueue: taskQueues.compliance,
+          providerDeadlineMs: config.KYC_PROVIDER_DEADLINE_MS,
+          hardDeadlineMs: config.KYC_HARD_DEADLINE_MS,
+          maxAttempts: config.KYC_MAX_ATTEMPTS,
+        },
+        signer,
+      ),
+      binaryTrades: new BinaryTrades(temporal, taskQueues.trading, signer),
       amlChecks: new AmlChecks({
         orm,
         thresholds: amlThresholdsFromConfig(config),
@@ -110,6 +116,7 @@ export async function createContext(
         taskQueue: taskQueues.compliance,
         reminderIntervalMs: config.AML_REMINDER_INTERVAL_MS,
         logger,
+        signer,
       }),
       shutdown,
     };

@@ -6,6 +6,8 @@ import { createWorkers, runWorkers, workflowsPath, type WorkflowSource } from '.
 import { startReconciler } from '../features/binary/client';
 import { priceFeedFromConfig } from '../features/market';
 import { startOutboxRelay } from './outbox';
+import { createLogger, type Logger } from '../kernel/logger';
+import { temporalSdkLogger } from '../kernel/temporal/sdk-logger';
 import { createContext, type AppContext } from './context';
 import { initQueues } from './queues';
 
@@ -32,6 +34,9 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     connection,
     namespace: ctx.config.TEMPORAL_NAMESPACE,
     workflows: source,
+    signingKeys: [ctx.config.WORKFLOW_SIGNING_KEY, ctx.config.WORKFLOW_SIGNING_KEY_PREVIOUS].filter((k): k is string =>
+      Boolean(k),
+    ),
     activities: activitiesPerTaskQueue({
       kyc: { orm: ctx.orm, providers: ctx.kycProviders },
       aml: { orm: ctx.orm, events: ctx.events },
@@ -43,6 +48,7 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
       },
     }),
     taskQueues: ctx.taskQueues,
+    logger: temporalSdkLogger(ctx.logger),
     shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,
   });
   const done = runWorkers(workers).finally(() => connection.close());
@@ -62,11 +68,19 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
   return { done };
 }
 
-/** Route the SDK's core logs through a filter; installed once per process by entry points. */
-export function installTemporalRuntime(level: string): void {
+/**
+ * The SDK's logs (worker, activities, workflows, and the Rust core's, forwarded) through the
+ * process's pino logger: one JSON line each (kernel/temporal/sdk-logger.ts). Installed once per
+ * process by entry points, before any worker or connection exists.
+ */
+export function installTemporalRuntime(logger: Logger, level: string): void {
   Runtime.install({
+    logger: temporalSdkLogger(logger),
     telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: level === 'debug' ? 'DEBUG' : 'WARN' }) },
+      logging: {
+        filter: makeTelemetryFilterString({ core: level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN' }),
+        forward: {},
+      },
     },
   });
 }
@@ -74,8 +88,9 @@ export function installTemporalRuntime(level: string): void {
 if (require.main === module) {
   void (async () => {
     const config = loadConfigOrExit();
-    installTemporalRuntime(config.LOG_LEVEL);
-    const ctx = await createContext(config, 'worker');
+    const logger = createLogger(config.LOG_LEVEL, 'worker');
+    installTemporalRuntime(logger, config.LOG_LEVEL);
+    const ctx = await createContext(config, 'worker', { logger });
     ctx.shutdown.onSignals();
     const { done } = await startWorker(ctx);
     // BullMQ workers (email, AI scans); closed by ctx.shutdown before Redis.

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/kernel/config';
 import { createContext, type AppContext } from '../../src/main/context';
 import { startApi, type RunningApi } from '../../src/main/api';
 import { startWorker, type RunningWorker } from '../../src/main/worker';
-import { workflowsPath, type TaskQueues } from '../../src/kernel/temporal/worker';
+import { bundleWorkflows, type TaskQueues } from '../../src/kernel/temporal/worker';
+import { TEST_WORKFLOW_SIGNING_KEY, withTestKey } from './signing';
 
 /**
  * Configuration for tests: the services global-setup prepared, a test-only Redis prefix,
@@ -21,6 +22,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    WORKFLOW_SIGNING_KEY: TEST_WORKFLOW_SIGNING_KEY,
     KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
     MARKET_SEED: 'test-market',
     // Every test signs up and in from 127.0.0.1; test/integration/throttle.test.ts sets real limits.
@@ -49,12 +51,17 @@ export async function createTestContext(
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundle> | undefined;
 
-/** The workflow bundle, built once per test file (bundling takes seconds). */
-export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+/** The workflow bundle as built (empty signing-key slot), once per test file (bundling takes seconds). */
+export function testBundleWithoutKey(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflows({ logger: quietBundlerLogger });
   return bundle;
+}
+
+/** The bundle as the test workers run it (the test signing key in place): for replays. */
+export async function testWorkflowBundle(): Promise<WorkflowBundle> {
+  return withTestKey(await testBundleWithoutKey());
 }
 
 const noop = () => undefined;
@@ -62,7 +69,7 @@ const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, e
 
 /** The real worker bootstrap on the test context's task queues. */
 export async function startTestWorker(ctx: AppContext): Promise<RunningWorker> {
-  return startWorker(ctx, { workflowBundle: await testWorkflowBundle() });
+  return startWorker(ctx, { workflowBundle: await testBundleWithoutKey() });
 }
 
 export async function startTestApi(ctx: AppContext): Promise<RunningApi> {

@@ -9,6 +9,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isListening, waitFor } from '../../scripts/stack/net';
+import { TEST_WORKFLOW_SIGNING_KEY } from './signing';
 
 const root = join(__dirname, '..', '..');
 // Node itself with tsx's loader: the `tsx` CLI runs the program in a child process, so a SIGKILL
@@ -29,6 +30,7 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    WORKFLOW_SIGNING_KEY: TEST_WORKFLOW_SIGNING_KEY,
     KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',
     MARKET_SEED: 'test-market',
     RATE_LIMIT_LOGIN_PER_IP: '1000000',
@@ -46,6 +48,8 @@ export interface ChildHandle {
   exited: Promise<number | string>;
   /** The last lines the process wrote, for failure messages. */
   output(): string;
+  /** Every line the process wrote to stdout so far (logs: one JSON object a line). */
+  stdoutLines(): string[];
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
@@ -59,6 +63,8 @@ function track(name: string, child: ChildProcess): ChildHandle {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  const stdoutLines: string[] = [];
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => stdoutLines.push(line));
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
@@ -67,6 +73,7 @@ function track(name: string, child: ChildProcess): ChildHandle {
     child,
     exited,
     output: () => lines.join('\n'),
+    stdoutLines: () => [...stdoutLines],
     kill: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -104,10 +111,14 @@ export async function startApiProcess(name: string, port: number, env: NodeJS.Pr
 }
 
 /** `tsx src/main/worker.ts`; resolves once its Temporal workers poll (its "temporal workers running" log line). */
-export async function startWorkerProcess(name: string, env: NodeJS.ProcessEnv): Promise<ChildHandle> {
+export async function startWorkerProcess(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  logLevel: 'info' | 'debug' = 'info',
+): Promise<ChildHandle> {
   const child = spawn(...tsxNode(join(root, 'src/main/worker.ts')), {
     cwd: root,
-    env: { ...env, LOG_LEVEL: 'info', INSTANCE_ID: name },
+    env: { ...env, LOG_LEVEL: logLevel, INSTANCE_ID: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const handle = track(name, child);

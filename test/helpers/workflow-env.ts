@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflows } from '../../src/kernel/temporal/worker';
+import { requestIdActivityInterceptor } from '../../src/kernel/temporal/request-id';
+import { withTestKey } from './signing';
 
 /**
  * Workflow tests run the real workflow code on the Temporal dev server that global-setup started,
@@ -26,15 +23,18 @@ export async function workflowTestEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createFromExistingServer({ address });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundle> | undefined;
 
-/** The workers' own workflow entry point, bundled once per test file (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * The workers' own workflow entry point, bundled once per test file (bundling takes seconds), with
+ * the test signing key in place (test/helpers/signing.ts signs as the API does).
+ */
+export function workflowBundle(): Promise<WorkflowBundle> {
   const noop = () => undefined;
-  bundle ??= bundleWorkflowCode({
+  bundle ??= bundleWorkflows({
     workflowsPath: resolve(__dirname, '../../workflows'),
     logger: { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop },
-  });
+  }).then(withTestKey);
   return bundle;
 }
 
@@ -50,6 +50,7 @@ export async function withWorker<R>(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
+    interceptors: { activity: [requestIdActivityInterceptor] },
     activities,
   });
   return worker.runUntil(fn(taskQueue));

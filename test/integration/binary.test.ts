@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { AppContext } from '../../src/main/context';
 import { priceFeedFromConfig } from '../../src/features/market';
 import { openBinaryTrade, settleBinaryTrade } from '../../src/features/binary/use-cases';
-import { BinaryTrades, binaryWorkflowId } from '../../src/features/binary/client';
+import { binaryWorkflowId } from '../../src/features/binary/client';
 import { startFakeExchange } from '../helpers/fake-exchange';
 import { createTestContext, startTestApi, startTestWorker, testWorkflowBundle } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
@@ -334,7 +334,7 @@ describe('durability', () => {
       `update binary_trades set expires_at = now() - interval '1 minute', opened_at = now() - interval '2 minutes' where id = ?`,
       [tradeId],
     );
-    const trades = new BinaryTrades(ctx.temporal, ctx.taskQueues.trading);
+    const trades = ctx.binaryTrades;
     // Another test file's worker may reconcile first (they share the database): either way, settled once.
     await trades.reconcile(ctx.orm.em.fork(), ctx.logger);
     const run = await ctx.temporal.workflow.getHandle(binaryWorkflowId(tradeId)).describe();

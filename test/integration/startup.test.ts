@@ -33,6 +33,7 @@ describe('production refuses secrets anyone can read and the simulated parts', (
   const production = (extra: Record<string, string> = {}) => ({
     NODE_ENV: 'production',
     JWT_SECRET: own(),
+    WORKFLOW_SIGNING_KEY: own(),
     KYC_PROVIDER: 'VERIFF',
     KYC_LOCAL_WEBHOOK_SECRET: own(),
     VERIFF_API_KEY: own(),
@@ -45,6 +46,12 @@ describe('production refuses secrets anyone can read and the simulated parts', (
   it.each([
     ['JWT_SECRET', { JWT_SECRET: 'dev-only-secret-change-me-dev-only-secret' }, 'is a value written in the repository'],
     ['JWT_SECRET', { JWT_SECRET: 'test-secret-test-secret-test-secret-0123' }, 'is a value written in the repository'],
+    ['WORKFLOW_SIGNING_KEY', { WORKFLOW_SIGNING_KEY: '' }, 'is required in production'],
+    [
+      'WORKFLOW_SIGNING_KEY',
+      { WORKFLOW_SIGNING_KEY: 'test-workflow-signing-key-test-workflow-signing-key' },
+      'is a value written in the repository',
+    ],
     ['KYC_LOCAL_WEBHOOK_SECRET', { KYC_LOCAL_WEBHOOK_SECRET: '' }, 'is required in production'],
     ['KYC_LOCAL_WEBHOOK_SECRET', { KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret' }, 'is a value written'],
     ['VERIFF_SHARED_SECRET', { VERIFF_SHARED_SECRET: 'veriff-shared-secret' }, 'is a value written in the repository'],
@@ -79,7 +86,12 @@ describe('npm start in development: secrets of this clone, generated once', () =
           .split('\n')
           .map((l) => l.split('=') as [string, string]),
       );
-      expect(Object.keys(values).sort()).toEqual(['JWT_SECRET', 'KYC_LOCAL_WEBHOOK_SECRET', 'METRICS_TOKEN']);
+      expect(Object.keys(values).sort()).toEqual([
+        'JWT_SECRET',
+        'KYC_LOCAL_WEBHOOK_SECRET',
+        'METRICS_TOKEN',
+        'WORKFLOW_SIGNING_KEY',
+      ]);
       for (const v of Object.values(values)) expect(v).toMatch(/^[0-9a-f]{64}$/);
       expect(new Set(Object.values(values)).size).toBe(3);
       expect(statSync(file).mode & 0o077).toBe(0);

@@ -34,6 +34,7 @@ describe('configuration', () => {
       expect.arrayContaining([
         expect.stringMatching(/^DATABASE_URL: must be a URL starting with postgres:/),
         'JWT_SECRET: is required in production',
+        'WORKFLOW_SIGNING_KEY: is required in production',
       ]),
     );
   });
@@ -43,6 +44,7 @@ describe('configuration', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: own(),
+      WORKFLOW_SIGNING_KEY: own(),
       KYC_PROVIDER: 'ONFIDO',
       KYC_LOCAL_WEBHOOK_SECRET: own(),
       ONFIDO_WEBHOOK_TOKEN: own(),
@@ -56,6 +58,7 @@ describe('configuration', () => {
     const a = loadConfig({});
     const b = loadConfig({});
     expect(a.JWT_SECRET).not.toBe(b.JWT_SECRET);
+    expect(a.WORKFLOW_SIGNING_KEY).not.toBe(b.WORKFLOW_SIGNING_KEY);
     expect(a.KYC_LOCAL_WEBHOOK_SECRET).not.toBe(b.KYC_LOCAL_WEBHOOK_SECRET);
     expect(a.MARKET_SEED).toBeUndefined();
     expect(a.METRICS_TOKEN).toBeUndefined();

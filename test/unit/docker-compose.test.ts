@@ -267,6 +267,7 @@ const operatorProvider = {
 };
 const privateSecrets = () => ({
   JWT_SECRET: randomBytes(32).toString('hex'),
+  WORKFLOW_SIGNING_KEY: randomBytes(32).toString('hex'),
   KYC_LOCAL_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
   METRICS_TOKEN: randomBytes(32).toString('hex'),
   MARKET_FEED: 'EXCHANGE',

@@ -18,6 +18,7 @@ import {
 } from '../../src/features/aml/contract';
 import { eventually } from '../helpers/eventually';
 import { recording, withWorker, workflowBundle, workflowTestEnv } from '../helpers/workflow-env';
+import { signedFor, signedInput } from '../helpers/signing';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -42,10 +43,14 @@ const startCase = (taskQueue: string, userId: string, reminderIntervalMs: number
   env.client.workflow.signalWithStart(amlFreeze, {
     taskQueue,
     workflowId: `aml-test-${userId}`,
-    args: [{ userId, reminderIntervalMs }],
+    args: [signedInput(`aml-test-${userId}`, 'amlFreeze', 'system:aml', { userId, reminderIntervalMs })],
     signal: findingSignal,
-    signalArgs: [finding],
+    signalArgs: [signedFor(`aml-test-${userId}`, 'finding', 'system:aml', finding)],
   });
+
+/** A decision signed as the API signs it (kernel/temporal/signing.ts). */
+const adminSigned = (h: { workflowId: string }, d: AmlDecision) =>
+  signedFor(h.workflowId, 'decision', `admin:${d.adminId}`, d);
 
 /** The ApplicationFailure an update was refused with. */
 async function refusalOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -79,7 +84,7 @@ describe('amlFreeze', () => {
       expect(reminders[1]!.at - reminders[0]!.at).toBeGreaterThanOrEqual(interval);
       expect(reminders[0]!.input.since).toBe(reminders[1]!.input.since);
 
-      const decide = (d: AmlDecision) => handle.executeUpdate(decisionUpdate, { args: [d] });
+      const decide = (d: AmlDecision) => handle.executeUpdate(decisionUpdate, { args: [adminSigned(handle, d)] });
       const [adminA, adminB] = [randomUUID(), randomUUID()];
       expect(await decide({ decision: 'UNFREEZE', adminId: adminA })).toMatchObject({
         status: 'FROZEN',
@@ -117,11 +122,13 @@ describe('amlFreeze', () => {
       await eventually(async () => mocks.callsOf('amlFreezeAccount')[0], 15_000, 'the freeze');
       const adminA = randomUUID();
       const kept = handle.executeUpdate(decisionUpdate, {
-        args: [{ decision: 'KEEP_FROZEN', adminId: adminA, notes: 'confirmed match' }],
+        args: [adminSigned(handle, { decision: 'KEEP_FROZEN', adminId: adminA, notes: 'confirmed match' })],
       });
       await eventually(async () => mocks.callsOf('amlCloseCaseFrozen')[0], 15_000, 'closing the case');
       const late = await refusalOf(
-        handle.executeUpdate(decisionUpdate, { args: [{ decision: 'UNFREEZE', adminId: randomUUID() }] }),
+        handle.executeUpdate(decisionUpdate, {
+          args: [adminSigned(handle, { decision: 'UNFREEZE', adminId: randomUUID() })],
+        }),
       );
       expect(late.message).toBe('the case is already CLOSED_FROZEN');
       releaseClose();

@@ -19,6 +19,7 @@ import {
 } from '../../src/features/binary/contract';
 import { eventually } from '../helpers/eventually';
 import { recording, withWorker, workflowBundle, workflowTestEnv } from '../helpers/workflow-env';
+import { signedFor, signedInput } from '../helpers/signing';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -82,7 +83,18 @@ const openInput = (tradeId: string): OpenTradeInput => ({
 });
 
 const start = (taskQueue: string, tradeId: string, args: BinaryTradeInput) =>
-  env.client.workflow.start(binaryTrade, { taskQueue, workflowId: `binary-test-${tradeId}`, args: [args] });
+  env.client.workflow.start(binaryTrade, {
+    taskQueue,
+    workflowId: `binary-test-${tradeId}`,
+    args: [
+      signedInput(
+        `binary-test-${tradeId}`,
+        'binaryTrade',
+        args.resume ? 'system:binary-reconciler' : `user:${args.open.userId}`,
+        args,
+      ),
+    ],
+  });
 
 describe('binaryTrade expiry', () => {
   it('the open update answers the open trade; settlement runs once, not before the expiry instant', async () => {
@@ -157,7 +169,11 @@ describe('binaryTrade settlement failure', () => {
       );
 
       failing = false;
-      await handle.signal(retrySettlementSignal, { adminId: randomUUID() });
+      const adminId = randomUUID();
+      await handle.signal(
+        retrySettlementSignal,
+        signedFor(handle.workflowId, 'retrySettlement', `admin:${adminId}`, { adminId }),
+      );
       expect(await handle.result()).toEqual(won(trade));
     });
     expect(mocks.callsOf('binarySettle')).toHaveLength(4);

@@ -21,6 +21,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { KycCases, kycWorkflowId } from '../../src/features/kyc/cases';
 import { eventually } from '../helpers/eventually';
 import { recording, withWorker, workflowBundle, workflowTestEnv } from '../helpers/workflow-env';
+import { signedFor, signedInput } from '../helpers/signing';
+import type { AdminDecision } from '../../src/features/kyc/contract';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -73,7 +75,21 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 const start = (taskQueue: string, args: KycVerificationInput) =>
-  env.client.workflow.start(kycVerification, { taskQueue, workflowId: `kyc-test-${args.userId}`, args: [args] });
+  env.client.workflow.start(kycVerification, {
+    taskQueue,
+    workflowId: `kyc-test-${args.userId}`,
+    args: [signedInput(`kyc-test-${args.userId}`, 'kycVerification', `user:${args.userId}`, args)],
+  });
+
+// Messages signed as the API signs them (kernel/temporal/signing.ts).
+type Handle = { workflowId: string };
+const providerSigned = (h: Handle, r: ProviderResult) =>
+  signedFor(h.workflowId, 'providerResult', `provider:${r.provider}`, r);
+const resubmission = (h: Handle) => {
+  const userId = h.workflowId.replace(/^kyc-test-/, '');
+  return signedFor(h.workflowId, 'resubmit', `user:${userId}`, { userId });
+};
+const adminSigned = (h: Handle, d: AdminDecision) => signedFor(h.workflowId, 'adminDecision', `admin:${d.adminId}`, d);
 
 describe('kycVerification deadlines', () => {
   it('no provider result before the provider deadline -> flagged for manual review once; an admin then approves', async () => {
@@ -92,7 +108,9 @@ describe('kycVerification deadlines', () => {
       });
 
       const adminId = randomUUID();
-      const decided = await handle.executeUpdate(adminDecisionUpdate, { args: [{ decision: 'APPROVE', adminId }] });
+      const decided = await handle.executeUpdate(adminDecisionUpdate, {
+        args: [adminSigned(handle, { decision: 'APPROVE', adminId })],
+      });
       expect(decided).toMatchObject({ status: 'APPROVED', decidedBy: { type: 'ADMIN', id: adminId }, reason: null });
       expect(await handle.result()).toMatchObject({ status: 'APPROVED' });
     });
@@ -137,11 +155,11 @@ describe('kycVerification resubmission', () => {
       const handle = await start(taskQueue, args);
       await eventually(async () => (await handle.query(kycStateQuery)).providerId === 'prov-1', 15_000, 'attempt 1');
 
-      await handle.signal(providerResultSignal, providerResult('prov-1', 'RETRY', 1_000));
+      await handle.signal(providerResultSignal, providerSigned(handle, providerResult('prov-1', 'RETRY', 1_000)));
       await eventually(async () => mocks.callsOf('kycAwaitUser')[0], 15_000, 'awaiting the user');
       expect(await handle.query(kycStateQuery)).toMatchObject({ status: 'AWAITING_USER', attempt: 1 });
 
-      await handle.signal(resubmitSignal);
+      await handle.signal(resubmitSignal, resubmission(handle));
       const second = await eventually(
         async () => {
           const s = await handle.query(kycStateQuery);
@@ -154,8 +172,8 @@ describe('kycVerification resubmission', () => {
       expect(mocks.callsOf('kycRecordPending').map((c) => c.input.attempt)).toEqual([1, 2]);
 
       // A late answer about attempt 1's session must not decide attempt 2; the next one does.
-      await handle.signal(providerResultSignal, providerResult('prov-1', 'APPROVED', 2_000));
-      await handle.signal(providerResultSignal, providerResult('prov-2', 'RETRY', 3_000));
+      await handle.signal(providerResultSignal, providerSigned(handle, providerResult('prov-1', 'APPROVED', 2_000)));
+      await handle.signal(providerResultSignal, providerSigned(handle, providerResult('prov-2', 'RETRY', 3_000)));
       expect(await handle.result()).toMatchObject({
         status: 'REJECTED',
         reason: 'resubmission limit reached',
@@ -174,9 +192,9 @@ describe('kycVerification resubmission', () => {
     await withWorker(env, mocks.activities, async (taskQueue) => {
       const handle = await start(taskQueue, args);
       await eventually(async () => (await handle.query(kycStateQuery)).providerId === 'prov-1', 15_000, 'attempt 1');
-      await handle.signal(resubmitSignal);
+      await handle.signal(resubmitSignal, resubmission(handle));
       // Signals are handled in order: once the approval has decided the case, the resubmission was seen.
-      await handle.signal(providerResultSignal, providerResult('prov-1', 'APPROVED', 1_000));
+      await handle.signal(providerResultSignal, providerSigned(handle, providerResult('prov-1', 'APPROVED', 1_000)));
       expect(await handle.result()).toMatchObject({ status: 'APPROVED', attempt: 1 });
     });
     expect(mocks.callsOf('kycRecordPending')).toHaveLength(1);
@@ -195,7 +213,9 @@ describe('kycVerification admin decision update', () => {
       await eventually(async () => (await handle.query(kycStateQuery)).providerId === 'prov-1', 15_000, 'attempt 1');
 
       const own = await failureOf(
-        handle.executeUpdate(adminDecisionUpdate, { args: [{ decision: 'APPROVE', adminId: args.userId }] }),
+        handle.executeUpdate(adminDecisionUpdate, {
+          args: [adminSigned(handle, { decision: 'APPROVE', adminId: args.userId })],
+        }),
       );
       expect(own.message).toBe('an admin cannot decide their own KYC');
       expect(own.nonRetryable).toBe(true);
@@ -203,12 +223,14 @@ describe('kycVerification admin decision update', () => {
 
       const adminId = randomUUID();
       const first = handle.executeUpdate(adminDecisionUpdate, {
-        args: [{ decision: 'REJECT', adminId, notes: 'document does not match' }],
+        args: [adminSigned(handle, { decision: 'REJECT', adminId, notes: 'document does not match' })],
       });
       // The first decision is being applied (finalize is held): a second one is refused.
       await eventually(async () => mocks.callsOf('kycFinalize')[0], 15_000, 'finalize started');
       const second = await failureOf(
-        handle.executeUpdate(adminDecisionUpdate, { args: [{ decision: 'APPROVE', adminId: randomUUID() }] }),
+        handle.executeUpdate(adminDecisionUpdate, {
+          args: [adminSigned(handle, { decision: 'APPROVE', adminId: randomUUID() })],
+        }),
       );
       expect(second.message).toBe('the case has already been decided');
 
@@ -249,7 +271,10 @@ describe('kycVerification provider calls', () => {
         30_000,
         'the retried provider call',
       );
-      await handle.signal(providerResultSignal, providerResult('prov-after-retry', 'APPROVED', 1_000));
+      await handle.signal(
+        providerResultSignal,
+        providerSigned(handle, providerResult('prov-after-retry', 'APPROVED', 1_000)),
+      );
       expect(await handle.result()).toMatchObject({ status: 'APPROVED', decidedBy: { type: 'PROVIDER' } });
     });
     const [a, b] = mocks.callsOf('kycCreateVerification');

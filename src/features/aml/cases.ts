@@ -4,8 +4,11 @@ import { AppError } from '../../kernel/errors';
 import type { Logger } from '../../kernel/logger';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { AmlCaseStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
+import { actors, type SignedMessage, type WorkflowSigner } from '../../kernel/temporal/signing';
 import {
+  AML_ACTOR,
   AML_FREEZE_WORKFLOW,
+  AML_MESSAGES,
   amlCaseQuery,
   amlWorkflowId,
   decisionUpdate,
@@ -22,6 +25,7 @@ export interface AmlCasesDeps {
   taskQueue: string;
   reminderIntervalMs: number;
   logger: Logger;
+  signer: WorkflowSigner;
 }
 
 /** The freeze cases, through their `amlFreeze` workflows: open/join, list, decide. */
@@ -30,17 +34,35 @@ export class AmlCases {
 
   /** Opens the user's case or adds the finding to the open one (signal-with-start). */
   async requestFreeze(request: AmlFreezePayload): Promise<void> {
-    await this.deps.temporal.workflow.signalWithStart<typeof amlFreeze, [AmlFindingSignal]>(AML_FREEZE_WORKFLOW, {
-      workflowId: amlWorkflowId(request.userId),
-      taskQueue: this.deps.taskQueue,
-      args: [{ userId: request.userId, reminderIntervalMs: this.deps.reminderIntervalMs }],
-      signal: findingSignal,
-      signalArgs: [{ checkIds: request.checkIds, reasons: request.reasons }],
-      typedSearchAttributes: [
-        { key: UserIdSearchAttribute, value: request.userId },
-        { key: AmlCaseStatusSearchAttribute, value: 'FROZEN' },
-      ],
-    });
+    const workflowId = amlWorkflowId(request.userId);
+    const { signer } = this.deps;
+    const finding: AmlFindingSignal = { checkIds: request.checkIds, reasons: request.reasons };
+    await this.deps.temporal.workflow.signalWithStart<typeof amlFreeze, [SignedMessage<AmlFindingSignal>]>(
+      AML_FREEZE_WORKFLOW,
+      {
+        workflowId,
+        taskQueue: this.deps.taskQueue,
+        args: [
+          signer.startInput(workflowId, AML_FREEZE_WORKFLOW, AML_ACTOR, {
+            userId: request.userId,
+            reminderIntervalMs: this.deps.reminderIntervalMs,
+          }),
+        ],
+        signal: findingSignal,
+        signalArgs: [signer.message(workflowId, AML_MESSAGES.finding, AML_ACTOR, finding)],
+        staticSummary: `AML freeze of user ${request.userId}: ${request.reasons.join('; ')}`,
+        staticDetails: [
+          `**User:** ${request.userId}`,
+          `**First finding:** ${request.reasons.join('; ')} (checks ${request.checkIds.join(', ')})`,
+          `**Unfreeze:** two different admins; KEEP_FROZEN: one`,
+          `**Reminders:** every ${Math.round(this.deps.reminderIntervalMs / 60_000)} min until decided`,
+        ].join('\n\n'),
+        typedSearchAttributes: [
+          { key: UserIdSearchAttribute, value: request.userId },
+          { key: AmlCaseStatusSearchAttribute, value: 'FROZEN' },
+        ],
+      },
+    );
   }
 
   /**
@@ -65,9 +87,16 @@ export class AmlCases {
   async decide(userId: string, decision: AmlDecision): Promise<AmlCaseState> {
     if (userId === decision.adminId) throw new AppError('FORBIDDEN', 'an admin cannot decide their own AML case');
     try {
-      return await this.deps.temporal.workflow
-        .getHandle(amlWorkflowId(userId))
-        .executeUpdate(decisionUpdate, { args: [decision] });
+      return await this.deps.temporal.workflow.getHandle(amlWorkflowId(userId)).executeUpdate(decisionUpdate, {
+        args: [
+          this.deps.signer.message(
+            amlWorkflowId(userId),
+            AML_MESSAGES.decision,
+            actors.admin(decision.adminId),
+            decision,
+          ),
+        ],
+      });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new AppError('NOT_FOUND', 'no open AML case for this user');
       return fromTemporalError(err, new AppError('NOT_FOUND', 'no open AML case for this user'));

@@ -2,14 +2,29 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AmlActivities } from './activities';
 import { UNFREEZE_APPROVALS_NEEDED, unfreezeRefusal } from './rules';
-import { amlCaseQuery, decisionUpdate, findingSignal, type AmlCaseState, type AmlFreezeInput } from './contract';
+import {
+  AML_ACTOR,
+  AML_MESSAGES,
+  amlCaseQuery,
+  amlDeadlinesQuery,
+  decisionUpdate,
+  findingSignal,
+  type AmlCaseState,
+  type AmlDecision,
+  type AmlFindingSignal,
+  type AmlFreezeInput,
+  type SignedAmlFreezeInput,
+} from './contract';
 import { domainFailure } from '../../kernel/temporal/domain-failure';
+import { actors } from '../../kernel/temporal/signing';
+import { MessageGate } from '../../kernel/temporal/workflow-messages';
 import { AmlCaseStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
 
 const acts = proxyActivities<AmlActivities>({
@@ -22,8 +37,11 @@ const acts = proxyActivities<AmlActivities>({
  * account and lock the wallet, notify the user and the admins, then wait for a decision,
  * reminding admins every `reminderIntervalMs`.
  */
-export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
+export async function amlFreeze(signedInput: SignedAmlFreezeInput): Promise<AmlCaseState> {
   const { runId } = workflowInfo();
+  // First: whether this run checks signatures (kernel/temporal/workflow-messages.ts).
+  const gate = new MessageGate();
+  const input = gate.startInput<AmlFreezeInput>(signedInput, () => AML_ACTOR);
   const state: AmlCaseState = {
     userId: input.userId,
     status: 'FROZEN',
@@ -34,12 +52,35 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
     notes: null,
   };
   let closing = false;
+  let nextReminderAt: number | null = null;
+  const describeWait = () =>
+    `Account frozen (${state.findings.flatMap((f) => f.reasons).join('; ') || 'no finding'}). Waiting for ` +
+    (state.approvals.length > 0
+      ? `a second admin to approve the unfreeze (first: ${state.approvals[0]})`
+      : 'an admin decision: UNFREEZE (two admins) or KEEP_FROZEN') +
+    `; next reminder ${nextReminderAt === null ? 'not set' : new Date(nextReminderAt).toISOString()} (${state.remindersSent} sent).`;
 
-  setHandler(amlCaseQuery, () => state);
-  setHandler(findingSignal, (finding) => void state.findings.push(finding));
+  setHandler(amlCaseQuery, () => state, { description: 'The case: findings, approvals, reminders, decision.' });
+  setHandler(
+    amlDeadlinesQuery,
+    () => ({
+      waitingFor: closing ? 'nothing' : state.approvals.length > 0 ? 'second approval' : 'admin decision',
+      nextReminderAt: closing ? null : nextReminderAt,
+    }),
+    { description: 'What the case waits for and when the admins are reminded next (epoch ms).' },
+  );
+  setHandler(
+    findingSignal,
+    (message) => {
+      const finding = gate.receive<AmlFindingSignal>(AML_MESSAGES.finding, message, () => AML_ACTOR);
+      if (finding) state.findings.push(finding);
+    },
+    { description: 'A critical finding of the AML checks, signed by system:aml. Unsigned: dropped.' },
+  );
   setHandler(
     decisionUpdate,
-    async (d) => {
+    async (message) => {
+      const d = gate.accept<AmlDecision>(AML_MESSAGES.decision, message, (x) => actors.admin(x.adminId));
       state.decidedBy.push(d.adminId);
       state.notes = d.notes ?? state.notes;
       if (d.decision === 'KEEP_FROZEN') {
@@ -48,13 +89,17 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
       } else {
         state.approvals.push(d.adminId);
         if (state.approvals.length >= UNFREEZE_APPROVALS_NEEDED) closing = true;
+        else setCurrentDetails(describeWait());
       }
       // Answer once the decision has taken effect (or right away for a first approval).
       await condition(() => !closing || state.status !== 'FROZEN');
       return state;
     },
     {
-      validator: (d) => {
+      description:
+        'An admin decides (signed by admin:<id>): KEEP_FROZEN closes the case, UNFREEZE needs two different admins.',
+      validator: (message) => {
+        const d = gate.validate<AmlDecision>(AML_MESSAGES.decision, message, (x) => actors.admin(x.adminId));
         const refusal = closing
           ? `the case is already ${state.status === 'FROZEN' ? 'being closed' : state.status}`
           : d.decision === 'UNFREEZE'
@@ -74,7 +119,9 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
   upsertSearchAttributes([{ key: AmlCaseStatusSearchAttribute, value: 'FROZEN' }]);
 
   while (!closing) {
-    const decided = await condition(() => closing, input.reminderIntervalMs);
+    nextReminderAt = Date.now() + input.reminderIntervalMs;
+    setCurrentDetails(describeWait());
+    const decided = await condition(() => closing, input.reminderIntervalMs, { summary: 'admin reminder' });
     if (!decided) {
       state.remindersSent += 1;
       await acts.amlRemindAdmins({
@@ -85,6 +132,7 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
     }
   }
 
+  setCurrentDetails(`Closing: ${state.status === 'CLOSED_FROZEN' ? 'kept frozen' : 'unfreezing'}.`);
   if (state.status === 'CLOSED_FROZEN') {
     await acts.amlCloseCaseFrozen({
       userId: input.userId,
@@ -102,6 +150,7 @@ export async function amlFreeze(input: AmlFreezeInput): Promise<AmlCaseState> {
     state.status = 'UNFROZEN';
   }
   upsertSearchAttributes([{ key: AmlCaseStatusSearchAttribute, value: state.status }]);
+  setCurrentDetails(`Closed: ${state.status} (decided by ${state.decidedBy.join(', ')}).`);
   await condition(allHandlersFinished);
   return state;
 }

@@ -6,10 +6,12 @@ import { AppError } from '../../kernel/errors';
 import type { Logger } from '../../kernel/logger';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { TradeStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
+import { actors, type WorkflowSigner } from '../../kernel/temporal/signing';
 import {
   BINARY_WORKFLOW,
   binaryWorkflowId,
   openTradeUpdate,
+  RETRY_SETTLEMENT,
   retrySettlementSignal,
   type BinaryTradeView,
   type OpenTradeInput,
@@ -28,19 +30,30 @@ export function tradeIdFor(userId: string, idempotencyKey: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Opens, retries and reconciles binary trades through their workflows. */
+/** Opens, retries and reconciles binary trades through their workflows; everything sent is signed. */
 export class BinaryTrades {
   constructor(
     private readonly temporal: Client,
     private readonly taskQueue: string,
+    private readonly signer: WorkflowSigner,
   ) {}
 
   /** Update-with-Start: returns once the stake is debited and the trade row exists. */
   async open(input: OpenTradeInput): Promise<BinaryTradeView> {
+    const workflowId = binaryWorkflowId(input.tradeId);
     const start = new WithStartWorkflowOperation<typeof binaryTrade>(BINARY_WORKFLOW, {
-      workflowId: binaryWorkflowId(input.tradeId),
+      workflowId,
       taskQueue: this.taskQueue,
-      args: [{ resume: false, open: input }],
+      args: [
+        this.signer.startInput(workflowId, BINARY_WORKFLOW, actors.user(input.userId), { resume: false, open: input }),
+      ],
+      staticSummary: `Binary ${input.direction} ${input.symbol}, stake ${input.stake}, ${input.expirySeconds} s (user ${input.userId})`,
+      staticDetails: [
+        `**Trade:** ${input.tradeId}`,
+        `**User:** ${input.userId}`,
+        `**Option:** ${input.direction} ${input.symbol}, expiry ${input.expirySeconds} s after opening`,
+        `**Stake:** ${input.stake} (minor units), payout rate ${input.payoutRateBps / 100} %`,
+      ].join('\n\n'),
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
         { key: UserIdSearchAttribute, value: input.userId },
@@ -61,19 +74,28 @@ export class BinaryTrades {
     if (trade.status !== 'SETTLEMENT_FAILED')
       throw new AppError('INVALID_STATE', `trade is ${trade.status}, not SETTLEMENT_FAILED`);
     try {
-      await this.temporal.workflow.getHandle(binaryWorkflowId(tradeId)).signal(retrySettlementSignal, { adminId });
+      const workflowId = binaryWorkflowId(tradeId);
+      await this.temporal.workflow
+        .getHandle(workflowId)
+        .signal(
+          retrySettlementSignal,
+          this.signer.message(workflowId, RETRY_SETTLEMENT, actors.admin(adminId), { adminId }),
+        );
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      await this.resume(tradeId); // the workflow is gone: a new run settles the trade
+      await this.resume(tradeId, actors.admin(adminId)); // the workflow is gone: a new run settles the trade
     }
   }
 
   /** Starts a settle-only run for an open trade; attaches to a running one instead of duplicating. */
-  async resume(tradeId: string): Promise<void> {
+  async resume(tradeId: string, actor = actors.system('binary-reconciler')): Promise<void> {
+    const workflowId = binaryWorkflowId(tradeId);
     await this.temporal.workflow.start<typeof binaryTrade>(BINARY_WORKFLOW, {
-      workflowId: binaryWorkflowId(tradeId),
+      workflowId,
       taskQueue: this.taskQueue,
-      args: [{ resume: true, tradeId }],
+      args: [this.signer.startInput(workflowId, BINARY_WORKFLOW, actor, { resume: true as const, tradeId })],
+      staticSummary: `Binary trade ${tradeId}: settle (resumed by ${actor})`,
+      staticDetails: `**Trade:** ${tradeId}\n\n**Resumed by:** ${actor}: the trade was open past its expiry without a running workflow.`,
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
   }

@@ -4,20 +4,27 @@ import {
   ApplicationFailure,
   condition,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { BinaryActivities } from './activities';
 import {
+  binaryDeadlinesQuery,
   binaryTradeQuery,
   openTradeUpdate,
+  RETRY_SETTLEMENT,
   retrySettlementSignal,
+  type BinaryDeadlines,
   type BinaryTradeInput,
   type BinaryTradeView,
+  type SignedBinaryTradeInput,
 } from './contract';
 import { isErrorCode } from '../../kernel/errors';
 import { domainFailure } from '../../kernel/temporal/domain-failure';
+import { actors } from '../../kernel/temporal/signing';
+import { MessageGate } from '../../kernel/temporal/workflow-messages';
 import { TradeStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
 
 const db = proxyActivities<BinaryActivities>({
@@ -43,38 +50,64 @@ const settler = proxyActivities<BinaryActivities>({
  * SETTLEMENT_FAILED, admins are alerted, and an admin signal tries again; the stake stays in
  * escrow meanwhile, never lost.
  */
-export async function binaryTrade(input: BinaryTradeInput): Promise<BinaryTradeView | null> {
+export async function binaryTrade(signedInput: SignedBinaryTradeInput): Promise<BinaryTradeView | null> {
+  // First: whether this run checks signatures (kernel/temporal/workflow-messages.ts).
+  const gate = new MessageGate();
+  const input = gate.startInput<BinaryTradeInput>(signedInput, (i) => (i.resume ? null : actors.user(i.open.userId)));
   let trade: BinaryTradeView | null = null;
   let openFailure: ApplicationFailure | undefined;
   let opening = false;
   let retryRequested = false;
+  let waitingFor: BinaryDeadlines['waitingFor'] = input.resume ? 'expiry' : 'open';
 
-  setHandler(binaryTradeQuery, () => trade);
-  setHandler(retrySettlementSignal, () => {
-    retryRequested = true;
-  });
-  setHandler(openTradeUpdate, async () => {
-    if (input.resume) throw domainFailure('INVALID_STATE', 'trade is already open');
-    if (!opening) {
-      opening = true;
-      try {
-        trade = await opener.binaryOpen(input.open);
-      } catch (err) {
-        openFailure = asApplicationFailure(err);
+  setHandler(binaryTradeQuery, () => trade, { description: 'The trade: prices, status, payout; null until open.' });
+  setHandler(
+    binaryDeadlinesQuery,
+    () => ({ waitingFor, expiresAt: trade ? new Date(trade.expiresAt).getTime() : null }),
+    { description: 'What the trade waits for and its expiry instant (epoch ms).' },
+  );
+  setHandler(
+    retrySettlementSignal,
+    (message) => {
+      const retry = gate.receive<{ adminId: string }>(RETRY_SETTLEMENT, message, (r) => actors.admin(r.adminId));
+      if (retry) retryRequested = true;
+    },
+    { description: 'An admin asks for another settlement attempt after SETTLEMENT_FAILED, signed by admin:<id>.' },
+  );
+  setHandler(
+    openTradeUpdate,
+    async () => {
+      if (input.resume) throw domainFailure('INVALID_STATE', 'trade is already open');
+      if (!opening) {
+        opening = true;
+        try {
+          trade = await opener.binaryOpen(input.open);
+        } catch (err) {
+          openFailure = asApplicationFailure(err);
+        }
       }
-    }
-    await condition(() => trade !== null || openFailure !== undefined);
-    if (openFailure) throw openFailure;
-    return trade!;
-  });
+      await condition(() => trade !== null || openFailure !== undefined);
+      if (openFailure) throw openFailure;
+      return trade!;
+    },
+    {
+      description: 'Opens the trade of the signed start input (debits the stake); answers with the open trade.',
+    },
+  );
 
   const setStatus = (status: string) => upsertSearchAttributes([{ key: TradeStatusSearchAttribute, value: status }]);
 
   if (input.resume) {
+    setCurrentDetails(`Resuming trade ${input.tradeId}: loading it to settle.`);
     trade = await db.binaryLoad(input.tradeId);
   } else {
+    setCurrentDetails(
+      `Opening: ${input.open.direction} ${input.open.symbol}, stake ${input.open.stake}, ${input.open.expirySeconds} s.`,
+    );
     await condition(() => trade !== null || openFailure !== undefined);
     if (!trade) {
+      setCurrentDetails(`Refused: ${openFailure?.message ?? 'not opened'}.`);
+      waitingFor = 'nothing';
       await condition(allHandlersFinished);
       return null; // refused: nothing was debited, nothing is left behind
     }
@@ -82,10 +115,16 @@ export async function binaryTrade(input: BinaryTradeInput): Promise<BinaryTradeV
   setStatus(trade.status);
 
   const wait = new Date(trade.expiresAt).getTime() - Date.now();
-  if (wait > 0) await sleep(wait);
+  waitingFor = 'expiry';
+  setCurrentDetails(
+    `Open: ${trade.direction} ${trade.symbol} at ${trade.openPrice}, stake ${trade.stake}; waiting for expiry at ${trade.expiresAt}, then settlement.`,
+  );
+  if (wait > 0) await sleep(wait, { summary: 'expiry' });
 
   for (;;) {
     try {
+      waitingFor = 'settlement';
+      setCurrentDetails(`Settling at expiry ${trade.expiresAt}.`);
       trade = await settler.binarySettle(trade.id);
       setStatus(trade.status);
       break;
@@ -93,10 +132,14 @@ export async function binaryTrade(input: BinaryTradeInput): Promise<BinaryTradeV
       if (!(err instanceof ActivityFailure)) throw err;
       trade = await db.binaryMarkSettlementFailed({ tradeId: trade.id, failure: err.cause?.message ?? err.message });
       setStatus('SETTLEMENT_FAILED');
+      waitingFor = 'admin retry';
+      setCurrentDetails('Settlement failed: the stake stays in escrow; waiting for an admin to retry (no deadline).');
       await condition(() => retryRequested);
       retryRequested = false;
     }
   }
+  waitingFor = 'nothing';
+  setCurrentDetails(`Settled: ${trade.status}, payout ${trade.payout ?? 0}.`);
   await condition(allHandlersFinished);
   return trade;
 }

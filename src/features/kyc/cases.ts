@@ -6,8 +6,10 @@ import { AppError } from '../../kernel/errors';
 import { ownCaseRefusal, resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
+import { actors, type WorkflowSigner } from '../../kernel/temporal/signing';
 import {
   adminDecisionUpdate,
+  KYC_MESSAGES,
   KYC_WORKFLOW,
   kycStateQuery,
   kycWorkflowId,
@@ -25,11 +27,12 @@ export interface KycCaseSettings {
   maxAttempts: number;
 }
 
-/** Starts, resubmits and decides KYC cases through their workflows. */
+/** Starts, resubmits and decides KYC cases through their workflows; everything sent is signed. */
 export class KycCases {
   constructor(
     private readonly temporal: Client,
     private readonly settings: KycCaseSettings,
+    private readonly signer: WorkflowSigner,
   ) {}
 
   private handle(userId: string) {
@@ -69,7 +72,10 @@ export class KycCases {
       if (running.status === 'AWAITING_USER') {
         const refusal = resubmissionRefusal(running);
         if (refusal) throw new AppError('INVALID_STATE', refusal);
-        await this.handle(userId).signal(resubmitSignal);
+        await this.handle(userId).signal(
+          resubmitSignal,
+          this.signer.message(workflowId, KYC_MESSAGES.resubmit, actors.user(userId), { userId }),
+        );
         return {
           state: { ...running, status: 'PENDING', attempt: running.attempt + 1 },
           workflowId,
@@ -82,18 +88,26 @@ export class KycCases {
     if (existing && (existing.status === 'APPROVED' || existing.status === 'REJECTED')) {
       throw new AppError('INVALID_STATE', `KYC is already ${existing.status}`);
     }
+    const input = {
+      userId,
+      provider,
+      providerDeadlineMs: this.settings.providerDeadlineMs,
+      hardDeadlineMs: this.settings.hardDeadlineMs,
+      maxAttempts: this.settings.maxAttempts,
+    };
     await this.temporal.workflow.start<typeof kycVerification>(KYC_WORKFLOW, {
       workflowId,
       taskQueue: this.settings.taskQueue,
-      args: [
-        {
-          userId,
-          provider,
-          providerDeadlineMs: this.settings.providerDeadlineMs,
-          hardDeadlineMs: this.settings.hardDeadlineMs,
-          maxAttempts: this.settings.maxAttempts,
-        },
-      ],
+      args: [this.signer.startInput(workflowId, KYC_WORKFLOW, actors.user(userId), input)],
+      // What the UI and `temporal workflow describe` show first.
+      staticSummary: `KYC of user ${userId} at ${provider}`,
+      staticDetails: [
+        `**User:** ${userId}`,
+        `**Provider:** ${provider}`,
+        `**Attempts:** at most ${input.maxAttempts}`,
+        `**Provider deadline:** ${formatMs(input.providerDeadlineMs)} after each attempt opens, then manual review`,
+        `**Expiry:** ${formatMs(input.hardDeadlineMs)} after the start: REJECTED ("expired")`,
+      ].join('\n\n'),
       // Two concurrent starts attach to the same run instead of failing or duplicating.
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
@@ -106,7 +120,15 @@ export class KycCases {
 
   async providerResult(userId: string, result: ProviderResult): Promise<boolean> {
     try {
-      await this.handle(userId).signal(providerResultSignal, result);
+      await this.handle(userId).signal(
+        providerResultSignal,
+        this.signer.message(
+          kycWorkflowId(userId),
+          KYC_MESSAGES.providerResult,
+          actors.provider(result.provider),
+          result,
+        ),
+      );
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false; // no running case: acknowledged, no effect
@@ -123,9 +145,23 @@ export class KycCases {
     const ownCase = ownCaseRefusal(userId, adminId);
     if (ownCase) throw new AppError('FORBIDDEN', ownCase);
     try {
-      return await this.handle(userId).executeUpdate(adminDecisionUpdate, { args: [{ decision, adminId, notes }] });
+      const message = this.signer.message(kycWorkflowId(userId), KYC_MESSAGES.adminDecision, actors.admin(adminId), {
+        decision,
+        adminId,
+        notes,
+      });
+      return await this.handle(userId).executeUpdate(adminDecisionUpdate, { args: [message] });
     } catch (err) {
       return fromTemporalError(err, new AppError('INVALID_STATE', 'no pending KYC case for this user'));
     }
   }
+}
+
+/** 172800000 -> "48 h", 90000 -> "90 s": durations for people. */
+export function formatMs(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }

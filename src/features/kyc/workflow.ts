@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -17,13 +18,18 @@ import {
 } from './rules';
 import {
   adminDecisionUpdate,
+  KYC_MESSAGES,
+  kycDeadlinesQuery,
   kycStateQuery,
   providerResultSignal,
   resubmitSignal,
   type AdminDecision,
-  type KycVerificationInput,
+  type KycDeadlines,
+  type SignedKycVerificationInput,
 } from './contract';
 import { domainFailure } from '../../kernel/temporal/domain-failure';
+import { actors } from '../../kernel/temporal/signing';
+import { MessageGate } from '../../kernel/temporal/workflow-messages';
 import { KycStatusSearchAttribute } from '../../kernel/temporal/search-attributes';
 
 const db = proxyActivities<KycActivities>({
@@ -44,8 +50,11 @@ const provider = proxyActivities<KycActivities>({
  * the user to resubmit, at most `maxAttempts` attempts in all; a provider "review" (a person at the
  * provider looks at it) keeps the case waiting on the same attempt for the decision that follows.
  */
-export async function kycVerification(input: KycVerificationInput): Promise<KycState> {
+export async function kycVerification(signedInput: SignedKycVerificationInput): Promise<KycState> {
   const { workflowId } = workflowInfo();
+  // First: whether this run checks signatures (kernel/temporal/workflow-messages.ts).
+  const gate = new MessageGate();
+  const input = gate.startInput(signedInput, (i) => actors.user(i.userId));
   const state: KycState = {
     userId: input.userId,
     provider: input.provider,
@@ -66,26 +75,67 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
     | { status: 'APPROVED' | 'REJECTED'; actor: KycActor; reason: string | null; verifiedDateOfBirth?: string | null }
     | undefined;
 
-  setHandler(kycStateQuery, () => state);
+  const startedAt = Date.now(); // workflow time: deterministic on replay
+  const hardDeadlineAt = startedAt + input.hardDeadlineMs;
+  let providerDeadlineAt: number | null = null;
+
+  const waitingFor = (): KycDeadlines['waitingFor'] =>
+    decision ? 'nothing' : state.status === 'AWAITING_USER' ? 'user' : state.needsManualReview ? 'admin' : 'provider';
+
+  setHandler(kycStateQuery, () => state, { description: 'The case: status, attempt, provider id, decision.' });
+  setHandler(
+    kycDeadlinesQuery,
+    () => ({
+      waitingFor: waitingFor(),
+      providerDeadlineAt: waitingFor() === 'provider' ? providerDeadlineAt : null,
+      hardDeadlineAt,
+    }),
+    { description: 'What the case waits for, the provider deadline (epoch ms) and the expiry (epoch ms).' },
+  );
   // Webhooks are deduplicated by the API too; this catches a redelivery racing its twin.
   const seenEvents = new Set<string>();
-  setHandler(providerResultSignal, (result) => {
-    if (seenEvents.has(result.eventId)) return;
-    seenEvents.add(result.eventId);
-    inbox.push(result);
-  });
-  setHandler(resubmitSignal, () => {
-    if (resubmissionRefusal(state) === null) resubmitted = true;
-  });
+  setHandler(
+    providerResultSignal,
+    (message) => {
+      const result = gate.receive<ProviderResult>(KYC_MESSAGES.providerResult, message, (r) =>
+        actors.provider(r.provider),
+      );
+      if (!result || seenEvents.has(result.eventId)) return;
+      seenEvents.add(result.eventId);
+      inbox.push(result);
+    },
+    {
+      description:
+        "A provider's verification result (webhook checked by the API), signed by provider:<NAME>. Unsigned: dropped.",
+    },
+  );
+  setHandler(
+    resubmitSignal,
+    (message) => {
+      if (
+        gate.required &&
+        gate.receive(KYC_MESSAGES.resubmit, message, () => actors.user(input.userId)) === undefined
+      ) {
+        return;
+      }
+      if (resubmissionRefusal(state) === null) resubmitted = true;
+    },
+    { description: 'The user submits again after the provider asked for a retry, signed by user:<id>.' },
+  );
   setHandler(
     adminDecisionUpdate,
-    async (decision) => {
-      adminDecision ??= decision;
+    async (message) => {
+      adminDecision ??= gate.accept<AdminDecision>(KYC_MESSAGES.adminDecision, message, (d) => actors.admin(d.adminId));
       await condition(() => finalized);
       return state;
     },
     {
-      validator: (update) => {
+      description:
+        'An admin approves or rejects (signed by admin:<id>; not the own case); answers with the final state.',
+      validator: (message) => {
+        const update = gate.validate<AdminDecision>(KYC_MESSAGES.adminDecision, message, (d) =>
+          actors.admin(d.adminId),
+        );
         const refusal =
           adminDecision || decision ? 'the case has already been decided' : adminDecisionRefusal(state, update.adminId);
         if (refusal) throw domainFailure('INVALID_STATE', refusal);
@@ -93,8 +143,20 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
     },
   );
 
-  const startedAt = Date.now(); // workflow time: deterministic on replay
-  const hardDeadlineAt = startedAt + input.hardDeadlineMs;
+  const describeWait = () => {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const expiry = `expires ${at(hardDeadlineAt)}`;
+    switch (waitingFor()) {
+      case 'provider':
+        return `Waiting for ${input.provider}'s result (attempt ${state.attempt} of ${state.maxAttempts}) until ${at(providerDeadlineAt ?? hardDeadlineAt)}, then manual review; ${expiry}.`;
+      case 'user':
+        return `Waiting for the user to resubmit (attempt ${state.attempt} of ${state.maxAttempts} asked for a retry); ${expiry}.`;
+      case 'admin':
+        return `Waiting for an admin decision: no provider result by the provider deadline; ${expiry}.`;
+      default:
+        return `Decided: ${decision?.status ?? state.status}.`;
+    }
+  };
 
   const setStatus = (status: KycState['status']) => {
     state.status = status;
@@ -102,19 +164,23 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
   };
 
   const openAttempt = async () => {
+    setCurrentDetails(`Opening attempt ${state.attempt} at ${input.provider}.`);
     await db.kycRecordPending({ userId: input.userId, provider: input.provider, workflowId, attempt: state.attempt });
     state.providerId = await provider.kycCreateVerification({ userId: input.userId, provider: input.provider });
   };
 
   await openAttempt();
-  let providerDeadlineAt = Date.now() + input.providerDeadlineMs;
+  providerDeadlineAt = Date.now() + input.providerDeadlineMs;
 
   while (!decision) {
     const waitingOnProvider = state.status === 'PENDING' && !state.needsManualReview;
-    const wakeAt = waitingOnProvider ? Math.min(providerDeadlineAt, hardDeadlineAt) : hardDeadlineAt;
+    const providerFirst = waitingOnProvider && providerDeadlineAt < hardDeadlineAt;
+    const wakeAt = providerFirst ? providerDeadlineAt : hardDeadlineAt;
+    setCurrentDetails(describeWait());
     const woken = await condition(
       () => inbox.length > 0 || adminDecision !== undefined || resubmitted,
       Math.max(wakeAt - Date.now(), 1),
+      { summary: providerFirst ? 'provider deadline' : 'expiry' },
     );
 
     if (adminDecision) {
@@ -153,18 +219,20 @@ export async function kycVerification(input: KycVerificationInput): Promise<KycS
       // 'wait' (the provider is reviewing): recorded above; the case stays as it is.
     } else if (!woken && Date.now() >= hardDeadlineAt) {
       decision = { status: 'REJECTED', actor: { type: 'SYSTEM', id: 'kyc-workflow' }, reason: 'expired' };
-    } else if (!woken && waitingOnProvider && Date.now() >= providerDeadlineAt) {
+    } else if (!woken && waitingOnProvider && Date.now() >= providerDeadlineAt!) {
       state.needsManualReview = true;
       await db.kycFlagForManualReview({ userId: input.userId, waitedMs: input.providerDeadlineMs });
     }
   }
 
+  setCurrentDetails(`Finalizing: ${decision.status} by ${decision.actor.type.toLowerCase()} ${decision.actor.id}.`);
   await db.kycFinalize({ userId: input.userId, ...decision });
   state.decidedBy = decision.actor;
   state.reason = decision.reason;
   setStatus(decision.status);
   await db.kycNotifyDecision({ userId: input.userId, status: decision.status, reason: decision.reason, workflowId });
   finalized = true;
+  setCurrentDetails(describeWait());
   // Let a pending admin update return its answer before the run completes.
   await condition(allHandlersFinished);
   return state;

@@ -1,5 +1,17 @@
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import {
+  bundleWorkflowCode,
+  Worker,
+  type BundleOptions,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import type { Logger as SdkLogger } from '@temporalio/common';
 import { TASK_QUEUES } from './task-queues';
+import { requestIdActivityInterceptor } from './request-id';
+import { keyToHex } from './signing';
+import { SIGNING_KEYS_SLOT } from './signing-slot';
 
 export type TaskQueues = { [K in keyof typeof TASK_QUEUES]: string };
 
@@ -8,15 +20,59 @@ export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPa
 
 export const workflowsPath = (): string => require.resolve('../../../workflows');
 
+/** The workflow interceptors every bundle must carry (request ids on logs and activity headers). */
+export const workflowInterceptorModules = (): string[] => [require.resolve('./workflow-interceptors')];
+
+/**
+ * The one way to bundle the workflows (the build, the workers, the tests): with the project's
+ * workflow interceptors. A bundle holds no signing key; see `withSigningKeys`.
+ */
+export async function bundleWorkflows(
+  options: Partial<Pick<BundleOptions, 'workflowsPath' | 'logger'>> = {},
+): Promise<WorkflowBundle> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: options.workflowsPath ?? workflowsPath(),
+    workflowInterceptorModules: workflowInterceptorModules(),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return { code };
+}
+
+/**
+ * The bundle with the worker's signing keys in place of the slot (kernel/temporal/signing-slot.ts
+ * says why this way). The slot must be there exactly once: a bundle that lacks it, or was already
+ * filled, is refused rather than run without verification.
+ */
+export function withSigningKeys(bundle: WorkflowBundle, keys: readonly string[]): WorkflowBundle {
+  const parts = bundle.code.split(SIGNING_KEYS_SLOT);
+  if (parts.length !== 2) {
+    throw new Error(`workflow bundle has ${parts.length - 1} signing-key slots, expected 1 (rebuild it)`);
+  }
+  if (keys.length === 0 || keys.some((k) => k.length === 0)) throw new Error('no workflow signing key');
+  return { code: parts.join(keys.map(keyToHex).join('.')) };
+}
+
+/** The code of any workflow source, bundling from sources when needed. */
+export async function workflowCode(source: WorkflowSource, logger?: SdkLogger): Promise<WorkflowBundle> {
+  const bundle = source.workflowBundle;
+  if (bundle && 'code' in bundle) return { code: bundle.code };
+  if (bundle && 'codePath' in bundle) return { code: readFileSync(bundle.codePath, 'utf8') };
+  return bundleWorkflows({ workflowsPath: source.workflowsPath, logger });
+}
+
 export interface WorkerBootstrapOptions {
   connection: NativeConnection;
   namespace: string;
   workflows: WorkflowSource;
+  /** WORKFLOW_SIGNING_KEY first, then WORKFLOW_SIGNING_KEY_PREVIOUS when rotating. */
+  signingKeys: readonly string[];
   /** Activities per task queue, already built from their dependencies. */
   activities: { [K in keyof TaskQueues]: object };
   taskQueues?: TaskQueues;
   /** Running activities get this long to finish on shutdown (the SDK's default 0 cancels them). */
   shutdownGraceTimeMs: number;
+  /** For the bundler when bundling from sources (the SDK's default prints text lines). */
+  logger?: SdkLogger;
 }
 
 /**
@@ -28,8 +84,11 @@ export async function createWorkers(opts: WorkerBootstrapOptions): Promise<Worke
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
-    ...opts.workflows,
+    workflowBundle: withSigningKeys(await workflowCode(opts.workflows, opts.logger), opts.signingKeys),
     shutdownGraceTime: opts.shutdownGraceTimeMs,
+    interceptors: { activity: [requestIdActivityInterceptor] },
+    // The enhanced stack trace query would otherwise return the bundle's sources, key included.
+    showStackTraceSources: false,
   };
   return Promise.all([
     Worker.create({ ...common, taskQueue: queues.compliance, activities: opts.activities.compliance }),

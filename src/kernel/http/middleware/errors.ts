@@ -56,6 +56,7 @@ export function errorMiddleware() {
       const requestId = ctx.state.requestId as string | undefined;
       const appErr = toAppError(err);
       const status = httpStatusFor(appErr.code);
+      ctx.state.errorCode = appErr.code; // on the request's access line
       if (status >= 500) {
         ctx.state.logger?.error({ err }, 'request failed');
       }
