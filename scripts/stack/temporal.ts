@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../src/kernel/temporal/search-attributes';
 import { hostPort, isListening, waitFor } from './net';
-import { TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './versions';
+import { TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION, TEMPORAL_UI_SERVER_MODULE, TEMPORAL_UI_VERSION } from './versions';
 
 /** Frontend answers a gRPC call for the namespace (a bare open port is not enough). */
 export async function temporalHealthy(address: string, namespace = 'default'): Promise<boolean> {
@@ -66,6 +66,10 @@ export function installTemporal(projectDir: string): string {
 export interface DevServerOptions {
   binary: string;
   port: number;
+  /**
+   * The dev server's own UI, on 127.0.0.1 (tests and benchmarks leave it off). `npm start` does
+   * not use it: it cannot disable write actions, so `startUiServer` serves a read-only UI instead.
+   */
   uiPort?: number;
   /** SQLite file for persistence; in memory when absent (tests). */
   dbFile?: string;
@@ -78,7 +82,7 @@ export interface DevServerOptions {
  * and no update check (no network here). With a file, SQLite runs in WAL mode with
  * synchronous=NORMAL: the plain file-backed default manages about one workflow a second.
  */
-export async function startDevServer(opts: DevServerOptions): Promise<number> {
+export function devServerArgs(opts: Omit<DevServerOptions, 'binary' | 'logFile'>): string[] {
   const args = [
     'server',
     'start-dev',
@@ -93,7 +97,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<number> {
     '--dynamic-config-value',
     'frontend.enableServerVersionCheck=false',
   ];
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiPort) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {
     args.push(
@@ -107,6 +111,11 @@ export async function startDevServer(opts: DevServerOptions): Promise<number> {
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
+  return args;
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<number> {
+  const args = devServerArgs(opts);
   const log = openSync(opts.logFile, 'a');
   const child = spawn(opts.binary, args, {
     detached: true,
@@ -124,6 +133,103 @@ export async function startDevServer(opts: DevServerOptions): Promise<number> {
       return temporalHealthy(address, opts.namespace);
     },
     60_000,
+  );
+  return child.pid!;
+}
+
+/** `temporal-ui-server` on PATH, then .tools/bin (where `installUiServer` puts it). */
+export function findUiServerBinary(projectDir: string): string | undefined {
+  try {
+    const onPath = execFileSync('sh', ['-c', 'command -v temporal-ui-server'], { encoding: 'utf8' }).trim();
+    if (onPath) return onPath;
+  } catch {
+    // not on PATH
+  }
+  const local = join(projectDir, '.tools', 'bin', 'temporal-ui-server');
+  return existsSync(local) ? local : undefined;
+}
+
+/** `go install` the UI server the CLI embeds into .tools/bin/temporal-ui-server (minutes, once). */
+export function installUiServer(projectDir: string): string {
+  execFileSync('go', ['version'], { stdio: 'ignore' });
+  const buildDir = join(projectDir, '.tools', 'ui-server-build');
+  mkdirSync(buildDir, { recursive: true });
+  process.stderr.write(`Installing ${TEMPORAL_UI_SERVER_MODULE}@${TEMPORAL_UI_VERSION} (a few minutes, once)...\n`);
+  execFileSync('go', ['install', `${TEMPORAL_UI_SERVER_MODULE}@${TEMPORAL_UI_VERSION}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: buildDir },
+  });
+  const target = join(projectDir, '.tools', 'bin', 'temporal-ui-server');
+  mkdirSync(join(projectDir, '.tools', 'bin'), { recursive: true });
+  execFileSync('mv', [join(buildDir, 'server'), target]);
+  return target;
+}
+
+export interface UiServerOptions {
+  binary: string;
+  port: number;
+  temporalAddress: string;
+  namespace: string;
+  /** Its configuration goes to <dataDir>/temporal-ui/config/local.yaml. */
+  dataDir: string;
+  logFile: string;
+}
+
+/**
+ * The UI configuration `npm start` runs with: on 127.0.0.1 only, and read only. With
+ * `disableWriteActions` the UI server itself answers 405 to every write (terminate, cancel,
+ * signal, update, reset, start, batch); queries still work. Workflows are signed against writes
+ * through gRPC anyway (src/kernel/temporal/signing.ts); this keeps the browser from being one.
+ */
+export function uiServerConfig(opts: Pick<UiServerOptions, 'port' | 'temporalAddress' | 'namespace'>): string {
+  return [
+    'host: 127.0.0.1',
+    `port: ${opts.port}`,
+    `temporalGrpcAddress: ${opts.temporalAddress}`,
+    'enableUi: true',
+    `defaultNamespace: ${opts.namespace}`,
+    'notifyOnNewVersion: false',
+    'disableWriteActions: true',
+    'workflowTerminateDisabled: true',
+    'workflowCancelDisabled: true',
+    'workflowSignalDisabled: true',
+    'workflowUpdateDisabled: true',
+    'workflowResetDisabled: true',
+    'batchActionsDisabled: true',
+    'startWorkflowDisabled: true',
+    'activityCommandsDisabled: true',
+    'hideLogs: true',
+    'cors:',
+    '  cookieInsecure: true',
+    '  allowOrigins:',
+    `    - http://127.0.0.1:${opts.port}`,
+    `    - http://localhost:${opts.port}`,
+    'auth:',
+    '  enabled: false',
+    '',
+  ].join('\n');
+}
+
+/** Starts the read-only UI server, detached; resolves once it answers. */
+export async function startUiServer(opts: UiServerOptions): Promise<number> {
+  const root = join(opts.dataDir, 'temporal-ui');
+  mkdirSync(join(root, 'config'), { recursive: true });
+  writeFileSync(join(root, 'config', 'local.yaml'), uiServerConfig(opts));
+  const log = openSync(opts.logFile, 'a');
+  const child = spawn(opts.binary, ['--root', root, '--config', 'config', '--env', 'local', 'start'], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  let exited: number | null = null;
+  child.once('exit', (code) => (exited = code ?? -1));
+  await waitFor(
+    `Temporal UI at http://127.0.0.1:${opts.port} (log: ${opts.logFile})`,
+    async () => {
+      if (exited !== null) throw new Error(`Temporal UI server exited with ${exited}; see ${opts.logFile}`);
+      return isListening('127.0.0.1', opts.port);
+    },
+    30_000,
   );
   return child.pid!;
 }

@@ -21,7 +21,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { KycCases, kycWorkflowId } from '../../src/features/kyc/cases';
 import { eventually } from '../helpers/eventually';
 import { recording, withWorker, workflowBundle, workflowTestEnv } from '../helpers/workflow-env';
-import { signedFor, signedInput } from '../helpers/signing';
+import { signedFor, signedInput, TEST_WORKFLOW_SIGNING_KEY } from '../helpers/signing';
+import { WorkflowSigner } from '../../src/kernel/temporal/signing';
 import type { AdminDecision } from '../../src/features/kyc/contract';
 
 let env: TestWorkflowEnvironment;
@@ -309,20 +310,27 @@ describe('a decided case whose workflow is still finishing', () => {
       const handle = await env.client.workflow.start(kycVerification, {
         taskQueue,
         workflowId: kycWorkflowId(args.userId),
-        args: [args],
+        args: [signedInput(kycWorkflowId(args.userId), 'kycVerification', `user:${args.userId}`, args)],
       });
       await eventually(async () => (await handle.query(kycStateQuery)).providerId === 'prov-1', 15_000, 'attempt 1');
-      await handle.signal(providerResultSignal, providerResult('prov-1', 'REJECTED', Date.now()));
+      await handle.signal(
+        providerResultSignal,
+        providerSigned(handle, providerResult('prov-1', 'REJECTED', Date.now())),
+      );
       await eventually(async () => mocks.callsOf('kycNotifyDecision')[0], 15_000, 'notifying the decision');
       expect((await handle.describe()).status.name).toBe('RUNNING');
 
       try {
-        const cases = new KycCases(env.client, {
-          taskQueue,
-          providerDeadlineMs: 60_000,
-          hardDeadlineMs: 120_000,
-          maxAttempts: 3,
-        });
+        const cases = new KycCases(
+          env.client,
+          {
+            taskQueue,
+            providerDeadlineMs: 60_000,
+            hardDeadlineMs: 120_000,
+            maxAttempts: 3,
+          },
+          new WorkflowSigner(TEST_WORKFLOW_SIGNING_KEY),
+        );
         // The running case answers; the database is not consulted on this path.
         const noDatabase = undefined as unknown as EntityManager;
         await expect(cases.start(noDatabase, args.userId, 'SUMSUB')).rejects.toMatchObject({
