@@ -19,7 +19,9 @@ export const MAX_BALANCE_MINOR = 10 ** 15;
 
 /** "12.5" -> 1250. Rejects negatives, more than two decimals, exponents and junk. */
 export function parseMinor(input: string | number, field = 'amount'): Minor {
-  const text = typeof input === 'number' ? numberToPlainString(input) : input.trim();
+  // A number's shortest round-trip form: 0.1 -> "0.1"; 1e21 -> "1e+21", NaN -> "NaN" and
+  // Infinity -> "Infinity" fail the pattern like any other junk.
+  const text = typeof input === 'number' ? String(input) : input.trim();
   const m = DECIMAL.exec(text);
   if (!m) {
     throw new AppError('VALIDATION_FAILED', `${field} must be a non-negative decimal with at most 2 decimal places`, [
@@ -42,12 +44,6 @@ export function formatMinor(minor: Minor): string {
 
 /** Whole currency units -> minor units, for thresholds written in config as plain numbers. */
 export const unitsToMinor = (units: number): Minor => Math.round(units * 100);
-
-function numberToPlainString(n: number): string {
-  if (!Number.isFinite(n)) return 'NaN';
-  // toString gives the shortest round-trip form: 0.1 -> "0.1", 1e21 -> "1e+21" (rejected).
-  return n.toString();
-}
 
 /** Like parseMinor, but zero is refused too (amounts, prices). */
 export function parsePositiveMinor(input: string | number, field = 'amount'): Minor {

@@ -28,6 +28,8 @@ const RELEASED = [
   'Migration20261128100000_kyc',
   'Migration20261128200000_trading',
   'Migration20261128300000_aml',
+  'Migration20261130000000_outbox',
+  'Migration20261130100000_verified_birth_date',
 ];
 
 const dbName = `migrations_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

@@ -113,11 +113,15 @@ const TEMPLATES: Record<EmailTemplate, TemplateDef> = {
 export function renderEmail(job: Pick<EmailJob, 'template' | 'data'>): RenderedEmail {
   const def = TEMPLATES[job.template];
   if (!def) throw new Error(`unknown email template ${String(job.template)}`);
-  const v = (key: string, fallback = ''): Part => {
-    const raw = job.data[key];
-    return { value: raw === undefined || raw === null || raw === '' ? fallback : plain(raw) };
-  };
-  const paragraphs = def.paragraphs(job.data, v);
+  // Every user value cleaned once; one that is blank after cleaning (spaces, a lone CR/LF) counts
+  // as absent, so it gets the fallback greeting and leaves out its optional paragraph.
+  const data: Data = {};
+  for (const [key, raw] of Object.entries(job.data)) {
+    const value = plain(raw);
+    if (value) data[key] = value;
+  }
+  const v = (key: string, fallback = ''): Part => ({ value: String(data[key] ?? fallback) });
+  const paragraphs = def.paragraphs(data, v);
   const textOf = (p: Part) => ('literal' in p ? p.literal : p.value);
   const htmlOf = (p: Part) => escapeHtml(textOf(p));
   const subject = def.subject(job.data);
