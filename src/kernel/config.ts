@@ -206,6 +206,26 @@ const schema = z
     /** Simulated venues for scans, NAME=FEE_BPS:HALF_SPREAD_BPS:OFFSET_BPS. */
     ARBITRAGE_VENUES: csv.default(['alpha=10:5:0', 'beta=15:8:3']),
     ARBITRAGE_OPPORTUNITY_TTL_SECONDS: positiveInt.default(300),
+    // --- Outbound webhooks to integrators (src/features/webhooks/).
+    /**
+     * Accept endpoint URLs that resolve to private, loopback, link-local or otherwise internal
+     * addresses. Off by default (SSRF); for local development and tests only, refused in production.
+     */
+    WEBHOOK_ALLOW_PRIVATE_URLS: flag.default(false),
+    /** First retry delay of a failed delivery; doubles per attempt up to WEBHOOK_BACKOFF_MAX_MS. */
+    WEBHOOK_BACKOFF_BASE_MS: positiveInt.default(30_000),
+    WEBHOOK_BACKOFF_MAX_MS: positiveInt.default(3600_000),
+    /** Retries continue until the next one would start later than this after the first attempt. */
+    WEBHOOK_RETRY_WINDOW_MS: positiveInt.default(24 * 3600_000),
+    /** One attempt (connect, send, response) may take this long. */
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    WEBHOOK_CONCURRENCY: positiveInt.default(10),
+    /** After a rotation the previous secret still signs (second v1=) for this long, unless the request says otherwise. */
+    WEBHOOK_ROTATION_OVERLAP_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 3600),
     // --- Throttling (Redis, shared by all instances): requests per RATE_LIMIT_WINDOW_SECONDS.
     RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(60),
     RATE_LIMIT_LOGIN_PER_IP: positiveInt.default(30),
@@ -242,6 +262,13 @@ const schema = z
       }
       if (env.KYC_PROVIDER === 'LOCAL') {
         ctx.addIssue({ code: 'custom', path: ['KYC_PROVIDER'], message: 'LOCAL is not allowed in production' });
+      }
+      if (env.WEBHOOK_ALLOW_PRIVATE_URLS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBHOOK_ALLOW_PRIVATE_URLS'],
+          message: 'is for local development and tests; not allowed in production',
+        });
       }
       if (env.MARKET_FEED === 'SIMULATED') {
         ctx.addIssue({ code: 'custom', path: ['MARKET_FEED'], message: 'SIMULATED is not allowed in production' });

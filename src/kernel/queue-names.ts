@@ -2,4 +2,5 @@
 export const QUEUE_NAMES = {
   email: 'email-notifications',
   ai: 'ai-arbitrage',
+  webhooks: 'webhook-deliveries',
 } as const;

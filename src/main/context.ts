@@ -9,6 +9,7 @@ import { BinaryTrades } from '../features/binary/client';
 import { KycCases } from '../features/kyc/cases';
 import { kycProvidersFromConfig, type KycProviders } from '../features/kyc/providers/registry';
 import { BullEmailQueue } from '../features/notifications/email-queue';
+import { BullWebhookQueue, webhookRetryPolicy } from '../features/webhooks/queue';
 import { RedisEmitterPublisher } from '../features/realtime/emitter-publisher';
 import type { EventPublisher } from '../features/realtime/events';
 import type { Config } from '../kernel/config';
@@ -41,6 +42,8 @@ export interface AppContext {
   events: EventPublisher;
   /** Email jobs (BullMQ `email-notifications`), fed by the outbox relay. */
   email: BullEmailQueue;
+  /** Outbound webhook delivery jobs (BullMQ `webhook-deliveries`), fed by the outbox relay. */
+  webhooks: BullWebhookQueue;
   kycProviders: KycProviders;
   kycCases: KycCases;
   binaryTrades: BinaryTrades;
@@ -78,6 +81,9 @@ export async function createContext(
     // The shared client already logs connection errors; without a listener BullMQ prints them again.
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
+    const webhooks = new BullWebhookQueue(redis, config.REDIS_PREFIX, webhookRetryPolicy(config));
+    webhooks.queue.on('error', () => undefined);
+    shutdown.add('webhook-queue', () => webhooks.close());
     const taskQueues = overrides.taskQueues ?? taskQueuesWithPrefix(config.TASK_QUEUE_PREFIX);
     const signer = new WorkflowSigner(config.WORKFLOW_SIGNING_KEY);
     return {
@@ -93,6 +99,7 @@ export async function createContext(
       taskQueues,
       events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
       email,
+      webhooks,
       kycProviders: kycProvidersFromConfig(config),
       kycCases: new KycCases(
         temporal,

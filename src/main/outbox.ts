@@ -2,6 +2,9 @@ import { amlConsumers } from '../features/aml/consumers';
 import { emailConsumer, EMAIL_TOPIC } from '../features/notifications/email-queue';
 import { LIVE_EVENT_TOPIC, liveEventConsumer } from '../features/realtime/events';
 import { OutboxRelay } from '../kernel/outbox-relay';
+import { WEBHOOK_TOPIC } from '../features/webhooks/events';
+import { webhookConsumer } from '../features/webhooks/queue';
+import { redeliveryConsumer, WEBHOOK_REDELIVERY_TOPIC } from '../features/webhooks/use-cases';
 import type { AppContext } from './context';
 
 /** Every outbox topic and the consumer that delivers it: one place to see where a consequence goes. */
@@ -10,6 +13,8 @@ export function outboxConsumers(ctx: AppContext) {
     [LIVE_EVENT_TOPIC]: liveEventConsumer(ctx.events),
     [EMAIL_TOPIC]: emailConsumer(ctx.email),
     ...amlConsumers({ checks: ctx.amlChecks, cases: ctx.amlCases }),
+    [WEBHOOK_TOPIC]: webhookConsumer({ orm: ctx.orm, queue: ctx.webhooks }),
+    [WEBHOOK_REDELIVERY_TOPIC]: redeliveryConsumer(ctx.webhooks),
   };
 }
 

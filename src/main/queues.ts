@@ -11,6 +11,8 @@ import { ArbitrageScanner, OpportunityStore, SpreadStats } from '../features/arb
 import { AiArbitrageQueue, createAiWorker } from '../features/arbitrage/queue';
 import { BullEmailQueue, type EmailJob } from '../features/notifications/email-queue';
 import { createEmailWorker } from '../features/notifications/email-worker';
+import { createWebhookWorker } from '../features/webhooks/worker';
+import { webhookRetryPolicy } from '../features/webhooks/queue';
 import { getAllQueueMetrics, type AllQueueMetrics, type QueueMetricsDeps } from '../features/monitoring/queue-metrics';
 import { oldestPendingOutboxAgeSeconds } from '../kernel/outbox-relay';
 import { QUEUE_NAMES } from '../kernel/queue-names';
@@ -69,14 +71,15 @@ export function venuesFromConfig(config: AppContext['config']): VenueQuoteSource
 export interface QueueOverrides {
   emailTransport?: EmailTransport;
   venues?: VenueQuoteSource[];
-  /** Start only these workers (default both). */
-  workers?: ('email' | 'ai')[];
+  /** Start only these workers (default all three). */
+  workers?: ('email' | 'ai' | 'webhook')[];
 }
 
 export interface RunningQueues {
   workers: Worker[];
   emailWorker?: Worker;
   aiWorker?: Worker;
+  webhookWorker?: Worker;
   /** Graceful: stop taking jobs, let active ones finish, then close the transport and Redis. */
   close(): Promise<void>;
 }
@@ -88,7 +91,7 @@ export interface RunningQueues {
  */
 export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}): Promise<RunningQueues> {
   const { config, logger } = ctx;
-  const which = overrides.workers ?? ['email', 'ai'];
+  const which = overrides.workers ?? ['email', 'ai', 'webhook'];
   // Workers block on Redis: their connection must not give up on a command (maxRetriesPerRequest null).
   const connection: Redis = createRedis(config.REDIS_URL, {
     logger,
@@ -99,6 +102,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
   const workers: Worker[] = [];
   let emailWorker: Worker | undefined;
   let aiWorker: Worker | undefined;
+  let webhookWorker: Worker | undefined;
 
   if (which.includes('email')) {
     emailWorker = createEmailWorker({
@@ -131,6 +135,19 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
     workers.push(aiWorker);
     if (config.AI_SCAN_SCHEDULE) await queueSet(ctx).ai.scheduleRecurringAIScans(config.AI_SCAN_INTERVAL_MS);
   }
+  if (which.includes('webhook')) {
+    webhookWorker = createWebhookWorker({
+      connection,
+      prefix: config.REDIS_PREFIX,
+      orm: ctx.orm,
+      policy: webhookRetryPolicy(config),
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      logger,
+    });
+    workers.push(webhookWorker);
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -142,5 +159,5 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
     })());
   ctx.shutdown.add('bullmq-workers', close);
   logger.info({ workers: which, emailTransport: transport.name }, 'queue workers running');
-  return { workers, emailWorker, aiWorker, close };
+  return { workers, emailWorker, aiWorker, webhookWorker, close };
 }

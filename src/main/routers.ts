@@ -15,6 +15,7 @@ import { createAmlRouter } from '../features/aml/routes';
 import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
 import { createWalletRouter } from '../features/wallet/routes';
+import { createWebhooksRouter } from '../features/webhooks/routes';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -37,6 +38,11 @@ export function buildRouters(ctx: AppContext): Router[] {
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
     createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
+    createWebhooksRouter({
+      tokens: ctx.tokens,
+      allowPrivateUrls: ctx.config.WEBHOOK_ALLOW_PRIVATE_URLS,
+      rotationOverlapSeconds: ctx.config.WEBHOOK_ROTATION_OVERLAP_SECONDS,
+    }),
   ];
 }
 
@@ -52,7 +58,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
     }),
     createAdminQueuesRouter({
       tokens: ctx.tokens,
-      queues: () => [queueSet(ctx).email, queueSet(ctx).ai.queue],
+      queues: () => [queueSet(ctx).email, queueSet(ctx).ai.queue, ctx.webhooks.queue],
       metrics: () => allQueueMetrics(ctx),
       sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
       loginLimits: limits.auth.login,

@@ -31,6 +31,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_WEBHOOK_PER_IP: '1000000',
     RATE_LIMIT_WEBHOOK_PER_PROVIDER: '1000000',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
+    // Webhook receivers in tests listen on 127.0.0.1; the SSRF test turns this off again.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     ...overrides,
   });
 }

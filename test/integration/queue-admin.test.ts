@@ -124,7 +124,11 @@ describe('queue dashboard (bull-board) at /admin/queues', () => {
 
     const api = await http.get('/admin/queues/api/queues', admin.token);
     expect(api.status).toBe(200);
-    expect(api.body.queues.map((q: any) => q.name).sort()).toEqual(['ai-arbitrage', 'email-notifications']);
+    expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([
+      'ai-arbitrage',
+      'email-notifications',
+      'webhook-deliveries',
+    ]);
 
     const wrong = await http.post('/admin/queues/login', { email: admin.email, password: 'wrong password' });
     expect(wrong.status).toBe(401);

@@ -52,6 +52,14 @@ describe('configuration', () => {
       MARKET_FEED: 'EXCHANGE',
     });
     expect(config.KYC_PROVIDER).toBe('ONFIDO');
+    expect(config.WEBHOOK_ALLOW_PRIVATE_URLS).toBe(false);
+  });
+
+  it('allows private webhook URLs only outside production', () => {
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).WEBHOOK_ALLOW_PRIVATE_URLS).toBe(true);
+    expect(problemsOf({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toContain(
+      'WEBHOOK_ALLOW_PRIVATE_URLS: is for local development and tests; not allowed in production',
+    );
   });
 
   it('has no secret default: two loads without secrets get different random ones', () => {

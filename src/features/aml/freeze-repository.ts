@@ -5,6 +5,7 @@ import { moneyTransaction } from '../../kernel/db/money-transaction';
 import { lockAccount } from '../wallet/account-state';
 import { emailMessage } from '../notifications/email-queue';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
+import { recordWebhookEvent, webhookEvent } from '../webhooks/events';
 
 /**
  * Freeze: user FROZEN and wallet locked, in one transaction with their audit rows, the email to
@@ -22,6 +23,7 @@ export const freezeAccount = (em: EntityManager, userId: string, reason: string,
       { userId, reason, caseId, at },
       `aml-frozen-event-${caseId}`,
     ),
+    webhookEvent('aml.case.opened', { caseId, userId, openedAt: at }, caseId),
   ]);
 
 /** Unfreeze after the approvals: user ACTIVE and wallet unlocked, audited, the user told. Idempotent per case. */
@@ -49,6 +51,7 @@ export const unfreezeAccount = (
         { userId, caseId, at },
         `aml-unfrozen-event-${caseId}`,
       ),
+      webhookEvent('aml.case.closed', { caseId, userId, outcome: 'UNFROZEN', closedAt: at }, caseId),
     ],
   );
 
@@ -112,6 +115,11 @@ export async function writeFrozen(
     after: { locked: frozen },
     reason,
   });
+  await recordWebhookEvent(tx, frozen ? 'account.frozen' : 'account.unfrozen', {
+    userId,
+    status,
+    at: new Date().toISOString(),
+  });
   return true;
 }
 
@@ -136,5 +144,11 @@ export async function closeCaseFrozen(
       after: { userId, status: 'FROZEN' },
       reason: notes,
     });
+    await recordWebhookEvent(
+      tx,
+      'aml.case.closed',
+      { caseId, userId, outcome: 'KEEP_FROZEN', closedAt: new Date().toISOString() },
+      caseId,
+    );
   });
 }

@@ -4,6 +4,7 @@ import { recordOutbox } from '../../kernel/outbox';
 import { amlCheckMessage } from '../aml/messages';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
 import { balanceEvent } from '../wallet/events';
+import { recordWebhookEvent } from '../webhooks/events';
 import { AppError } from '../../kernel/errors';
 import { decideOutcome, payoutFor, type BinaryStatus, type Direction } from './rules';
 import type { Minor } from '../../kernel/money';
@@ -203,6 +204,7 @@ export async function settleBinaryTrade(
         after: { status: outcome, closePrice: close!.price, payout },
       });
       const settled = view(updated[0]!);
+      await recordWebhookEvent(tx, 'binary.settled', { trade: settled });
       const balance = await walletBalance(tx, trade.userId);
       await recordOutbox(
         tx,

@@ -8,6 +8,7 @@ import { audit } from '../../kernel/audit';
 import { recordOutbox } from '../../kernel/outbox';
 import { emailMessage } from '../notifications/email-queue';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
+import { recordWebhookEvent } from '../webhooks/events';
 
 /**
  * The database side of a KYC case. Every function is idempotent (activities are retried) and
@@ -166,6 +167,13 @@ export async function finalizeKyc(
       before,
       after: { status: input.status, birthDateVerified },
       reason: input.reason,
+    });
+    await recordWebhookEvent(tx, 'kyc.decided', {
+      userId: input.userId,
+      status: input.status,
+      reason: input.reason,
+      decidedBy: input.actor.type,
+      decidedAt: now.toISOString(),
     });
     return { changed: true };
   });

@@ -10,6 +10,7 @@ import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
 import { amlCheckMessage } from '../aml/messages';
 import { emailMessage } from '../notifications/email-queue';
 import { balanceEvent } from './events';
+import { recordWebhookEvent } from '../webhooks/events';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
 
 export async function getWallet(em: EntityManager, userId: string) {
@@ -113,6 +114,14 @@ async function moveCash(
         );
       }
       await recordOutbox(tx, ...consequences);
+      if (kind === 'withdrawal')
+        await recordWebhookEvent(tx, 'withdrawal.completed', {
+          transactionId: posted.id,
+          userId,
+          amount,
+          balance,
+          completedAt: posted.createdAt.toISOString(),
+        });
       // Decided before the commit, under the user's lock: the movement that crosses a FAIL
       // threshold commits with the freeze, and no later movement of the user commits at all.
       await aml.decideWithin(tx, userId, kind);

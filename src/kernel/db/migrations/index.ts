@@ -5,6 +5,8 @@ import { Migration20261128200000_trading } from './Migration20261128200000_tradi
 import { Migration20261128300000_aml } from './Migration20261128300000_aml';
 import { Migration20261130000000_outbox } from './Migration20261130000000_outbox';
 import { Migration20261130100000_verified_birth_date } from './Migration20261130100000_verified_birth_date';
+import { Migration20261201100000_webhooks } from './Migration20261201100000_webhooks';
+import { Migration20261201100100_audit_chain } from './Migration20261201100100_audit_chain';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -17,4 +19,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128300000_aml', class: Migration20261128300000_aml },
   { name: 'Migration20261130000000_outbox', class: Migration20261130000000_outbox },
   { name: 'Migration20261130100000_verified_birth_date', class: Migration20261130100000_verified_birth_date },
+  { name: 'Migration20261201100000_webhooks', class: Migration20261201100000_webhooks },
+  { name: 'Migration20261201100100_audit_chain', class: Migration20261201100100_audit_chain },
 ];
