@@ -454,8 +454,13 @@ describe('retries and redelivery', () => {
     }
     const got = await receivedWithdrawal('/flaky', tx);
     expect(receiver.at('/flaky', got.eventId)).toHaveLength(1);
-    const [delivery] = await deliveriesOf(`eventId=${got.eventId}&endpointId=${endpoint.id}`);
-    expect(delivery.status).toBe('DELIVERED');
+    // The receiver has the event before the worker records its answer: wait for the record.
+    const delivery = await eventually(
+      async () =>
+        (await deliveriesOf(`eventId=${got.eventId}&endpointId=${endpoint.id}`)).find((d) => d.status === 'DELIVERED'),
+      10_000,
+      'DELIVERED',
+    );
     const log = (await http.get(`/admin/webhooks/deliveries/${delivery.id}`, master.token)).body.attemptLog as any[];
     expect(log.length).toBeGreaterThanOrEqual(4);
     const failed = log.slice(0, -1);
@@ -518,8 +523,11 @@ describe('retries and redelivery', () => {
       10_000,
       'second copy',
     );
-    const listed = await deliveriesOf(`endpointId=${endpoint.id}&status=DELIVERED`);
-    expect(listed.map((d) => d.id)).toContain(failed.id);
+    await eventually(
+      async () => (await deliveriesOf(`endpointId=${endpoint.id}&status=DELIVERED`)).some((d) => d.id === failed.id),
+      10_000,
+      'listed as DELIVERED again',
+    );
     const audit = await sql(`select action from audit_logs where target_id = ? order by seq`, [failed.id]);
     expect(audit.map((a) => a.action)).toEqual(['webhook.redelivery_requested', 'webhook.redelivery_requested']);
   });
