@@ -40,7 +40,9 @@ describe('local stack script', () => {
   it('starts a persistent dev server, keeps workflows across a restart, and stops only its own processes', async () => {
     stack('up');
     const state = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8'));
-    expect(Object.keys(state.pids)).toEqual(['temporal']); // PostgreSQL and Redis were already there
+    // PostgreSQL and Redis were already there; the dev server is headless, the UI its own server.
+    expect(Object.keys(state.pids)).toEqual(['temporal', 'temporal-ui']);
+    await expectReadOnlyUi(Number(env.TEMPORAL_UI_PORT));
     expect(readFileSync(join(dataDir, 'stack.env'), 'utf8')).toContain(`TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS}`);
 
     // A workflow with no worker simply waits: enough to see whether the server remembers it.
@@ -49,7 +51,9 @@ describe('local stack script', () => {
     await new Client({ connection }).workflow.start('nothingRunsThis', { taskQueue: 'nobody', workflowId });
     await connection.close();
 
-    expect(stack('down')).toMatch(/stopped temporal \(pid \d+\)/);
+    const stopped = stack('down');
+    expect(stopped).toMatch(/stopped temporal \(pid \d+\)/);
+    expect(stopped).toMatch(/stopped temporal-ui \(pid \d+\)/);
     expect(await temporalHealthy(env.TEMPORAL_ADDRESS!)).toBe(false);
     expect(await temporalHealthy(process.env.TEST_TEMPORAL_ADDRESS!)).toBe(true); // not ours: untouched
 
@@ -61,3 +65,28 @@ describe('local stack script', () => {
     await connection.close();
   });
 });
+
+/**
+ * Issue 17: the UI `npm start` runs listens on 127.0.0.1 only and refuses every write (405 from
+ * the UI server itself, a valid CSRF token given); reading and queries still work.
+ */
+async function expectReadOnlyUi(port: number): Promise<void> {
+  const base = `http://127.0.0.1:${port}`;
+  const settings = await fetch(`${base}/api/v1/settings`);
+  expect(settings.status).toBe(200);
+  expect(await settings.json()).toMatchObject({ DisableWriteActions: true, WorkflowTerminateDisabled: true });
+  const cookie = settings.headers.getSetCookie().find((c) => c.startsWith('_csrf='))!;
+  const token = cookie.slice('_csrf='.length).split(';')[0]!;
+  const write = (path: string) =>
+    fetch(`${base}/api/v1/namespaces/default/workflows/any-workflow/${path}`, {
+      method: 'POST',
+      headers: { cookie: `_csrf=${token}`, 'x-csrf-token': token, 'content-type': 'application/json' },
+      body: '{}',
+    });
+  for (const path of ['terminate', 'cancel', 'signal/anything', 'update/anything', 'reset']) {
+    expect([path, (await write(path)).status]).toEqual([path, 405]);
+  }
+  // Bound to the loopback address only (execFileSync: `ss` lists the listening socket).
+  const listening = execFileSync('sh', ['-c', `ss -ltnH 'sport = :${port}' || true`], { encoding: 'utf8' });
+  if (listening.trim()) expect(listening).toContain(`127.0.0.1:${port}`);
+}

@@ -13,7 +13,7 @@ import type { BullEmailQueue } from '../../src/features/notifications/email-queu
 import { startOutboxRelay } from '../../src/main/outbox';
 import type { AppContext } from '../../src/main/context';
 import { taskQueuesWithPrefix } from '../../src/kernel/temporal/task-queues';
-import { createTestContext, startTestApi, testWorkflowBundle } from '../helpers/context';
+import { createTestContext, startTestApi, testBundleWithoutKey } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { httpClient, registerUser } from '../helpers/http';
 import { LiveClient } from '../helpers/live-client';
@@ -36,7 +36,8 @@ const bundlePath = join(tmpdir(), `${REDIS_PREFIX}-workflows.js`);
 beforeAll(async () => {
   // The test's own process plays the relay (and, for the binary case, the API): same channel.
   ctx = await createTestContext(shared, taskQueuesWithPrefix(TASK_QUEUE_PREFIX));
-  writeFileSync(bundlePath, (await testWorkflowBundle()).code);
+  // As built (an empty signing-key slot): each worker process puts its own key in at start.
+  writeFileSync(bundlePath, (await testBundleWithoutKey()).code);
 });
 
 afterAll(async () => {
