@@ -73,11 +73,6 @@ const sql = <T = any>(query: string, params: unknown[] = []) => ctx.orm.em.fork(
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.on('request', (r) => requested.push(r.url()));
-  // A request the page's Content-Security-Policy blocked never left the browser (bull-board's
-  // stylesheet links Google Fonts; the CSP answers `style-src 'self'`).
-  context.on('requestfailed', (r) => {
-    if (r.failure()?.errorText.includes('BLOCKED')) requested.splice(requested.lastIndexOf(r.url()), 1);
-  });
   const page = await context.newPage();
   return { context, page };
 }

@@ -4,13 +4,10 @@ import { csrfMatches } from '../../src/features/console/session';
 
 describe('console views', () => {
   it('escapes every interpolation unless it is already html', () => {
+    const t = html; // not the html tag name: prettier would reformat the expected markup
     const name = `<script>alert("x")</script>&'`;
-    expect(html`<p>${name}</p>`.value).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>');
-    expect(
-      html`<ul>
-        ${[html`<li>${'a<b'}</li>`, null, false, undefined]}
-      </ul>`.value,
-    ).toBe('<ul><li>a&lt;b</li></ul>');
+    expect(t`<p>${name}</p>`.value).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>');
+    expect(t`<ul>${[t`<li>${'a<b'}</li>`, null, false, undefined]}</ul>`.value).toBe('<ul><li>a&lt;b</li></ul>');
   });
 
   it('says why the KYC decision buttons are disabled', () => {

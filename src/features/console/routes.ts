@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import type { Queue } from 'bullmq';
 import type { Context, Next } from 'koa';
-import { z } from 'zod';
+import { z, ZodError } from 'zod';
 import type { Principal } from '../auth/tokens';
 import { checkedLogin, type LoginLock } from '../auth/login-lock';
 import type { KycCases } from '../kyc/cases';
@@ -96,7 +96,9 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     try {
       await next();
     } catch (err) {
-      const appErr = err instanceof AppError ? err : null;
+      // A malformed id in the address or a bad form value: not found, as a page.
+      const appErr =
+        err instanceof AppError ? err : err instanceof ZodError ? new AppError('NOT_FOUND', 'No such page.') : null;
       if (appErr?.code === 'UNAUTHENTICATED') return toLogin(ctx, true);
       const status = appErr ? httpStatusFor(appErr.code) : 500;
       if (status >= 500) ctx.state.logger?.error({ err }, 'console request failed');
@@ -422,7 +424,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       q.moneyMovements(em, user.id),
       q.complianceTimeline(em, user.id),
       deps.aml.list({ q: user.id }).catch(() => []),
-      jobsOf(deps.queues(), user).catch(() => []),
+      jobsOf(deps.queues(), { id: user.id, email: user.email }).catch(() => []),
     ]);
     const emails = await q.emailsOf(
       em,
@@ -448,6 +450,11 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
         await takeFlash(ctx),
       ),
     );
+  });
+
+  // Any other console address: a page, never the API's JSON 404.
+  router.all(`${P}/{*rest}`, ...auth, () => {
+    throw new AppError('NOT_FOUND', 'No such page.');
   });
 
   return router;

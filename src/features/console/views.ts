@@ -216,12 +216,7 @@ export function kycQueuePage(
   );
 }
 
-export function kycCasePage(
-  s: ConsoleSession,
-  kyc: Row | null,
-  user: Row,
-  flash: ConsoleSession['flash'],
-) {
+export function kycCasePage(s: ConsoleSession, kyc: Row | null, user: Row, flash: ConsoleSession['flash']) {
   if (!kyc) {
     return layout(
       { title: `KYC of ${user.email}`, session: s, flash },
