@@ -137,7 +137,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<number> {
   return child.pid!;
 }
 
-/** `temporal-ui-server` on PATH, then .tools/bin (where `installUiServer` puts it). */
+/** `temporal-ui-server` on PATH, then $(go env GOPATH)/bin, then .tools/bin (where `installUiServer` puts it). */
 export function findUiServerBinary(projectDir: string): string | undefined {
   try {
     const onPath = execFileSync('sh', ['-c', 'command -v temporal-ui-server'], { encoding: 'utf8' }).trim();
@@ -145,13 +145,22 @@ export function findUiServerBinary(projectDir: string): string | undefined {
   } catch {
     // not on PATH
   }
-  const local = join(projectDir, '.tools', 'bin', 'temporal-ui-server');
-  return existsSync(local) ? local : undefined;
+  const candidates = [goBin(), join(projectDir, '.tools', 'bin')]
+    .filter(Boolean)
+    .map((d) => join(d!, 'temporal-ui-server'));
+  return candidates.find((c) => existsSync(c));
 }
 
 /** `go install` the UI server the CLI embeds into .tools/bin/temporal-ui-server (minutes, once). */
 export function installUiServer(projectDir: string): string {
-  execFileSync('go', ['version'], { stdio: 'ignore' });
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(
+      'The Temporal UI server is not installed and Go is not available to build it. Install Go, or put a ' +
+        `temporal-ui-server binary (${TEMPORAL_UI_SERVER_MODULE}@${TEMPORAL_UI_VERSION}) on PATH.`,
+    );
+  }
   const buildDir = join(projectDir, '.tools', 'ui-server-build');
   mkdirSync(buildDir, { recursive: true });
   process.stderr.write(`Installing ${TEMPORAL_UI_SERVER_MODULE}@${TEMPORAL_UI_VERSION} (a few minutes, once)...\n`);

@@ -96,6 +96,12 @@ const schema = z
     WORKFLOW_SIGNING_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: positiveInt.default(3600),
 
+    // --- Operator console (/console): staff session in Redis, idle expiry sliding, absolute cap.
+    CONSOLE_SESSION_IDLE_SECONDS: positiveInt.default(1800),
+    CONSOLE_SESSION_MAX_SECONDS: positiveInt.default(8 * 3600),
+    /** The Temporal Web UI the console links to (a user's workflows, by the UserId attribute). */
+    TEMPORAL_UI_URL: url(['http:', 'https:']).default('http://127.0.0.1:8233'),
+
     // --- KYC. KYC_PROVIDER is the default for POST /kyc/start; KYC_API_KEY and
     // KYC_APP_TOKEN (the seed's names) fill in the default provider's credentials when its own
     // variables are unset. A provider is offered only when its credentials are configured.

@@ -21,6 +21,7 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
     orm: ctx.orm,
     bodyLimit: ctx.config.BODY_LIMIT,
     routers: buildRouters(ctx),
+    formPaths: ['/console'],
   });
   const server = createServer(app.callback());
   // Keep-alive sockets idle longer than a load balancer's timeout avoid spurious 502s.

@@ -16,6 +16,9 @@ import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
 import { createWalletRouter } from '../features/wallet/routes';
 import { createWebhooksRouter } from '../features/webhooks/routes';
+import { createConsoleRouter } from '../features/console/routes';
+import { ConsoleSessions } from '../features/console/session';
+import { amlSourceFromWorkflows } from '../features/console/aml-source';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -49,7 +52,24 @@ export function buildRouters(ctx: AppContext): Router[] {
 /** Arbitrage opportunities, the queue dashboard and metrics, Prometheus. */
 function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
   let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
+  const c = ctx.config;
+  const sessions = new ConsoleSessions(ctx.redis, c.REDIS_PREFIX, ctx.tokens, {
+    idleSeconds: c.CONSOLE_SESSION_IDLE_SECONDS,
+    maxSeconds: c.CONSOLE_SESSION_MAX_SECONDS,
+  });
+  const queues = () => [queueSet(ctx).email, queueSet(ctx).ai.queue, ctx.webhooks.queue];
   return [
+    createConsoleRouter({
+      sessions,
+      kyc: ctx.kycCases,
+      trades: ctx.binaryTrades,
+      aml: amlSourceFromWorkflows(ctx.amlCases),
+      loginLimits: limits.auth.login,
+      loginLock: limits.lock,
+      queues,
+      temporalUi: { url: c.TEMPORAL_UI_URL, namespace: c.TEMPORAL_NAMESPACE },
+      secureCookies: c.NODE_ENV === 'production',
+    }),
     createArbitrageRouter({
       tokens: ctx.tokens,
       store: opportunityStore(ctx),
@@ -58,8 +78,9 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
     }),
     createAdminQueuesRouter({
       tokens: ctx.tokens,
-      queues: () => [queueSet(ctx).email, queueSet(ctx).ai.queue, ctx.webhooks.queue],
+      queues,
       metrics: () => allQueueMetrics(ctx),
+      consoleSession: async (cookie) => (await sessions.resolve(cookie))?.principal ?? null,
       sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
       loginLimits: limits.auth.login,
       loginLock: limits.lock,

@@ -24,18 +24,33 @@ export interface AdminQueuesRouterDeps {
   sessionTtlSeconds: number;
   loginLimits: LimitRule[];
   loginLock: LoginLock;
+  /** The operator console's session (cookie `console_session`): it opens the dashboard too. */
+  consoleSession?: (cookie: string | undefined) => Promise<Principal | null>;
 }
+
+const CONSOLE_SESSION_COOKIE = 'console_session';
 
 const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
 /**
- * Staff only: a bearer token, or the session cookie set by POST /admin/queues/login (HttpOnly,
- * SameSite=Strict, scoped to /admin/queues, Secure over HTTPS). No credentials: 401; a USER: 403.
+ * Staff only: a bearer token, the session cookie set by POST /admin/queues/login (HttpOnly,
+ * SameSite=Strict, scoped to /admin/queues, Secure over HTTPS), or the operator console's
+ * session. No credentials: 401, or for a browser page the console's sign-in; a USER: 403.
  */
-function requireStaff(tokens: TokenService) {
+function requireStaff(tokens: TokenService, consoleSession?: AdminQueuesRouterDeps['consoleSession']) {
   return async (ctx: Context, next: Next) => {
     const bearer = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(ctx.get('authorization'))?.[1];
     const token = bearer ?? ctx.cookies.get(BOARD_COOKIE);
+    if (!token && consoleSession) {
+      const principal = await consoleSession(ctx.cookies.get(CONSOLE_SESSION_COOKIE));
+      if (principal) {
+        ctx.state.principal = principal;
+        return next();
+      }
+      if (ctx.method === 'GET' && ctx.accepts('json', 'html') === 'html') {
+        return ctx.redirect(`/console/login?next=${encodeURIComponent(ctx.path)}`);
+      }
+    }
     if (!token) throw new AppError('UNAUTHENTICATED', 'sign in at POST /admin/queues/login or send a bearer token');
     const principal: Principal = await tokens.verify(token);
     if (!STAFF.includes(principal.role)) throw new AppError('FORBIDDEN', 'queue dashboard is for ADMIN and MASTER');
@@ -66,7 +81,7 @@ document.getElementById('f').addEventListener('submit', async (ev) => {
  */
 export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
   const router = new Router();
-  const staff = requireStaff(deps.tokens);
+  const staff = requireStaff(deps.tokens, deps.consoleSession);
 
   router.get(`${BOARD_PATH}/metrics`, staff, async (ctx) => {
     try {
@@ -122,7 +137,14 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
     }
     return board;
   };
-  router.all([BOARD_PATH, `${BOARD_PATH}/{*rest}`], staff, (ctx, next) => boardMiddleware()(ctx, next));
+  // bull-board's page links Google Fonts: dropped, so the dashboard makes no request to another
+  // origin (its system-font fallback is used).
+  router.all([BOARD_PATH, `${BOARD_PATH}/{*rest}`], staff, async (ctx, next) => {
+    await boardMiddleware()(ctx, next);
+    if (typeof ctx.body === 'string' && ctx.response.is('html')) {
+      ctx.body = ctx.body.replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+    }
+  });
 
   return router;
 }

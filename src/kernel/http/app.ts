@@ -13,6 +13,8 @@ export interface AppDeps {
   bodyLimit: string;
   /** Every feature router, already built with its own dependencies. */
   routers: Router[];
+  /** Path prefixes whose HTML forms may post application/x-www-form-urlencoded. */
+  formPaths?: readonly string[];
 }
 
 /** The Koa application: cross-cutting middleware, then the feature routers. No listening here. */
@@ -24,7 +26,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.logger, deps.orm));
   app.use(securityHeaders());
   app.use(errorMiddleware());
-  app.use(jsonBody(deps.bodyLimit));
+  app.use(jsonBody(deps.bodyLimit, deps.formPaths));
   for (const router of deps.routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -5,9 +5,10 @@ import { AppError } from '../../errors';
 
 /**
  * Reads the body once, with a size limit, keeping the raw bytes (webhook signatures are computed
- * over them) and the parsed JSON. Only JSON bodies are accepted.
+ * over them) and the parsed JSON. Only JSON bodies are accepted, except HTML form posts
+ * (application/x-www-form-urlencoded) under `formPaths` (the operator console's pages).
  */
-export function jsonBody(limit: string) {
+export function jsonBody(limit: string, formPaths: readonly string[] = []) {
   return async (ctx: Context, next: Next) => {
     if (
       ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(ctx.method) ||
@@ -17,6 +18,8 @@ export function jsonBody(limit: string) {
       ctx.state.rawBody = Buffer.alloc(0);
       return next();
     }
+    const form = formPaths.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
+    if (form && ctx.is('application/x-www-form-urlencoded')) return formBody(ctx, next, limit);
     if (!ctx.is('application/json', 'application/*+json')) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
     }
@@ -44,4 +47,27 @@ export function jsonBody(limit: string) {
     if (nul) throw new AppError('VALIDATION_FAILED', 'request body must not contain the NUL character (\\u0000)');
     return next();
   };
+}
+
+/** A form post: flat string fields (the last of a repeated name wins). */
+async function formBody(ctx: Context, next: Next, limit: string) {
+  let raw: Buffer;
+  try {
+    raw = await getRawBody(ctx.req, { limit, length: ctx.request.length });
+  } catch (err) {
+    if ((err as { type?: string }).type === 'entity.too.large') {
+      throw new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit}`);
+    }
+    throw new AppError('VALIDATION_FAILED', 'could not read request body');
+  }
+  ctx.state.rawBody = raw;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) {
+    if (k.includes('\u0000') || v.includes('\u0000')) {
+      throw new AppError('VALIDATION_FAILED', 'form fields must not contain the NUL character');
+    }
+    fields[k] = v;
+  }
+  ctx.request.body = fields;
+  return next();
 }

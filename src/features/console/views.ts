@@ -1,0 +1,644 @@
+import { html, type Html } from './html';
+import type { ConsoleSession } from './session';
+import type { KycQueueItem, Row } from './queries';
+import type { AmlCaseSummary } from './aml-source';
+import type { AmlCaseState } from '../aml/contract';
+import type { AmlCheckRow } from '../aml/repository';
+
+export const CONSOLE_PATH = '/console';
+const P = CONSOLE_PATH;
+
+export interface PageChrome {
+  title: string;
+  session?: ConsoleSession;
+  flash?: ConsoleSession['flash'];
+  /** Which live events refresh this page's live list (console.js). */
+  live?: string;
+}
+
+const NAV: [string, string][] = [
+  [`${P}/kyc`, 'KYC queue'],
+  [`${P}/aml`, 'AML cases'],
+  [`${P}/settlements`, 'Settlement failures'],
+  [`${P}/users`, 'User lookup'],
+  ['/admin/queues', 'Queues'],
+];
+
+export function layout(chrome: PageChrome, body: Html, current = ''): string {
+  const s = chrome.session;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${chrome.title} · Operator console</title>
+<link rel="stylesheet" href="${P}/assets/console.css">
+${s ? html`<script src="${P}/assets/socket.io.min.js" defer></script>` : ''}
+<script src="${P}/assets/console.js" defer></script>
+</head>
+<body${s ? html` data-csrf="${s.csrf}" data-live="${chrome.live ?? ''}"` : ''}>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <span class="brand">Operator console</span>
+  ${
+    s
+      ? html`<nav aria-label="Console sections">
+            <ul>
+              ${NAV.map(
+                ([href, label]) =>
+                  html`<li><a href="${href}" ${current === href ? html` aria-current="page"` : ''}>${label}</a></li>`,
+              )}
+            </ul>
+          </nav>
+          <form method="post" action="${P}/logout" class="signout">
+            <input type="hidden" name="_csrf" value="${s.csrf}" /> <span class="who">${s.email} (${s.role})</span>
+            <button type="submit">Sign out</button>
+          </form>`
+      : ''
+  }
+</header>
+<div id="live" class="live" role="status" aria-live="polite"></div>
+<main id="main">
+<h1>${chrome.title}</h1>
+${chrome.flash ? html`<p class="flash ${chrome.flash.kind}" role="${chrome.flash.kind === 'error' ? 'alert' : 'status'}">${chrome.flash.text}</p>` : ''}
+${body}
+</main>
+</body>
+</html>`.value;
+}
+
+export const csrfField = (s: ConsoleSession) => html`<input type="hidden" name="_csrf" value="${s.csrf}" />`;
+
+export function loginPage(opts: { csrf: string; next: string; error?: string; email?: string; notice?: string }) {
+  return layout(
+    { title: 'Sign in' },
+    html`${opts.notice ? html`<p class="flash ok" role="status">${opts.notice}</p>` : ''}
+      ${opts.error ? html`<p class="flash error" role="alert" id="login-error">${opts.error}</p>` : ''}
+      <form
+        method="post"
+        action="${P}/login"
+        class="card narrow"
+        ${opts.error ? html` aria-describedby="login-error"` : ''}
+      >
+        <input type="hidden" name="_csrf" value="${opts.csrf}" />
+        <input type="hidden" name="next" value="${opts.next}" />
+        <p>
+          <label for="email">Email</label
+          ><input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value="${opts.email ?? ''}"
+            autofocus
+          />
+        </p>
+        <p>
+          <label for="password">Password</label
+          ><input id="password" name="password" type="password" autocomplete="current-password" required />
+        </p>
+        <p><button type="submit">Sign in</button></p>
+        <p class="hint">Staff accounts (ADMIN, MASTER) only.</p>
+      </form>`,
+  );
+}
+
+export const ago = (from: Date, now = new Date()): string => {
+  const s = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+};
+
+const PROVIDER_LINKS: Record<string, (id: string) => string> = {
+  SUMSUB: (id) => `https://cockpit.sumsub.com/checkus/#/applicant/${encodeURIComponent(id)}/basicInfo`,
+  ONFIDO: (id) => `https://dashboard.onfido.com/checks/${encodeURIComponent(id)}`,
+  VERIFF: (id) => `https://station.veriff.com/verifications/${encodeURIComponent(id)}`,
+};
+
+/** Why the decision buttons are disabled for this admin, or null when they may decide. */
+export function kycDecisionBlock(item: { userId: string; status: string }, adminId: string): string | null {
+  if (item.status === 'APPROVED' || item.status === 'REJECTED') return `This case is already ${item.status}.`;
+  if (item.userId === adminId) return 'This is your own KYC case: another admin must decide it.';
+  return null;
+}
+
+function evidence(item: Pick<KycQueueItem, 'provider' | 'providerId' | 'lastProviderEvent' | 'lastProviderEventAt'>) {
+  const link = item.providerId && PROVIDER_LINKS[item.provider]?.(item.providerId);
+  const ev = item.lastProviderEvent as { outcome?: string; reason?: string; eventId?: string } | null;
+  return html`<dl class="evidence">
+    <dt>Provider session</dt>
+    <dd>
+      ${item.providerId ?? 'not created yet'}${link ? html` · <a href="${link}" rel="noreferrer noopener" target="_blank">open at ${item.provider}</a>` : ''}
+    </dd>
+    <dt>Last provider event</dt>
+    <dd>
+      ${ev ? html`${ev.outcome}${ev.reason ? html` — ${ev.reason}` : ''} <span class="muted">(${ev.eventId}, ${item.lastProviderEventAt ? new Date(item.lastProviderEventAt).toISOString() : ''})</span>` : 'none yet'}
+    </dd>
+  </dl>`;
+}
+
+function kycDecisionForms(s: ConsoleSession, userId: string, block: string | null, idSuffix = userId) {
+  if (block) {
+    const id = `why-${idSuffix}`;
+    return html`<div class="decide">
+      <button type="button" disabled aria-describedby="${id}">Approve</button>
+      <button type="button" disabled aria-describedby="${id}">Reject</button>
+      <p class="why" id="${id}">${block}</p>
+    </div>`;
+  }
+  return html`<div class="decide">
+    <form method="post" action="${P}/kyc/${userId}/approve">
+      ${csrfField(s)} <label for="notes-${idSuffix}">Approval note (optional)</label
+      ><input id="notes-${idSuffix}" name="notes" maxlength="2000" /> <button type="submit">Approve</button>
+    </form>
+    <form method="post" action="${P}/kyc/${userId}/reject">
+      ${csrfField(s)} <label for="reason-${idSuffix}">Rejection reason</label
+      ><input id="reason-${idSuffix}" name="reason" required maxlength="2000" />
+      <button type="submit" class="danger">Reject</button>
+    </form>
+  </div>`;
+}
+
+export function kycQueuePage(
+  s: ConsoleSession,
+  items: KycQueueItem[],
+  flash: ConsoleSession['flash'],
+  now = new Date(),
+) {
+  const rows = items.map(
+    (i) =>
+      html`<tr data-user="${i.userId}">
+        <td><a href="${P}/kyc/${i.userId}">${i.email}</a><br /><span class="muted">${i.fullName}</span></td>
+        <td>
+          ${i.needsManualReview ? html`<span class="badge warn">manual review</span>` : i.awaitingUser ? html`<span class="badge">awaiting user</span>` : html`<span class="badge">pending</span>`}
+        </td>
+        <td>${ago(i.createdAt, now)}</td>
+        <td>${i.provider}</td>
+        <td>${i.attempts}</td>
+        <td>${evidence(i)}</td>
+        <td>${kycDecisionForms(s, i.userId, kycDecisionBlock({ userId: i.userId, status: 'PENDING' }, s.userId))}</td>
+      </tr>`,
+  );
+  return layout(
+    { title: 'KYC review queue', session: s, flash, live: 'kyc' },
+    html`<p>Pending and manual-review cases, oldest first.</p>
+      <div data-live-list>
+        ${
+          items.length
+            ? html`<div class="scroll">
+                <table>
+                  <caption class="sr-only">
+                    KYC cases waiting for a decision
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">User</th>
+                      <th scope="col">State</th>
+                      <th scope="col">Waiting</th>
+                      <th scope="col">Provider</th>
+                      <th scope="col">Attempt</th>
+                      <th scope="col">Evidence</th>
+                      <th scope="col">Decision</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${rows}
+                  </tbody>
+                </table>
+              </div>`
+            : html`<p class="empty">No case is waiting.</p>`
+        }
+      </div>`,
+    `${P}/kyc`,
+  );
+}
+
+export function kycCasePage(s: ConsoleSession, kyc: Row | null, user: Row, flash: ConsoleSession['flash']) {
+  if (!kyc) {
+    return layout(
+      { title: `KYC of ${user.email}`, session: s, flash },
+      html`<p>This user has not started KYC.</p>
+        <p><a href="${P}/users/${user.id}">User profile</a></p>`,
+      `${P}/kyc`,
+    );
+  }
+  const block = kycDecisionBlock({ userId: kyc.user_id, status: kyc.status }, s.userId);
+  const decided = kyc.status === 'APPROVED' || kyc.status === 'REJECTED';
+  return layout(
+    { title: `KYC of ${user.email}`, session: s, flash },
+    html`<dl class="facts">
+        <dt>Status</dt>
+        <dd id="kyc-status">
+          ${kyc.status}${kyc.needs_manual_review ? ' (manual review)' : ''}${kyc.awaiting_user ? ' (awaiting user)' : ''}
+        </dd>
+        <dt>Waiting since</dt>
+        <dd>${new Date(kyc.created_at).toISOString()} (${ago(new Date(kyc.created_at))})</dd>
+        <dt>Provider</dt>
+        <dd>${kyc.provider}, attempt ${kyc.attempts}</dd>
+        ${
+          decided
+            ? html`<dt>Decided by</dt>
+                <dd>${kyc.reviewed_by ?? 'provider'}${kyc.notes ? html` — ${kyc.notes}` : ''}</dd>`
+            : ''
+        }
+      </dl>
+      ${evidence({ provider: kyc.provider, providerId: kyc.provider_id, lastProviderEvent: kyc.last_provider_event, lastProviderEventAt: kyc.last_provider_event_at })}
+      ${kycDecisionForms(s, kyc.user_id, block, 'case')}
+      <p><a href="${P}/users/${user.id}">User profile</a> · <a href="${P}/kyc">Back to the queue</a></p>`,
+    `${P}/kyc`,
+  );
+}
+
+export function amlListPage(
+  s: ConsoleSession,
+  cases: AmlCaseSummary[],
+  emails: Map<string, string>,
+  filter: { q?: string; awaitingSecond?: boolean },
+  flash: ConsoleSession['flash'],
+) {
+  return layout(
+    { title: 'AML cases', session: s, flash, live: 'aml' },
+    html`<form method="get" action="${P}/aml" class="filters" role="search">
+        <label for="q">User id or reason contains</label><input id="q" name="q" value="${filter.q ?? ''}" />
+        <label class="inline"
+          ><input type="checkbox" name="awaiting" value="1" ${filter.awaitingSecond ? ' checked' : ''} /> Waiting for a
+          second approval</label
+        >
+        <button type="submit">Filter</button>
+      </form>
+      <div data-live-list>
+        ${
+          cases.length
+            ? html`<div class="scroll">
+                <table>
+                  <caption class="sr-only">
+                    Open AML cases
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">User</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Findings</th>
+                      <th scope="col">Reasons</th>
+                      <th scope="col">Unfreeze approvals</th>
+                      <th scope="col">Reminders</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${cases.map(
+                      (c) =>
+                        html`<tr data-user="${c.userId}">
+                          <td><a href="${P}/aml/${c.userId}">${emails.get(c.userId) ?? c.userId}</a></td>
+                          <td><span class="badge warn">${c.status}</span></td>
+                          <td>${c.findings}</td>
+                          <td>${c.reasons.join('; ')}</td>
+                          <td>${c.approvals.length}/2</td>
+                          <td>${c.remindersSent}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+            : html`<p class="empty">No open case.</p>`
+        }
+      </div>`,
+    `${P}/aml`,
+  );
+}
+
+export function amlCasePage(
+  s: ConsoleSession,
+  args: {
+    user: Row;
+    state: AmlCaseState | null;
+    findings: AmlCheckRow[];
+    movements: Row[];
+    timeline: Row[];
+    emails: Map<string, string>;
+    supportsAssignment: boolean;
+  },
+  flash: ConsoleSession['flash'],
+) {
+  const { user, state } = args;
+  const who = (id: string) => args.emails.get(id) ?? id;
+  let decision: Html;
+  if (!state) {
+    decision = html`<p id="case-state">No open case: the account is ${user.status}.</p>`;
+  } else if (state.userId === s.userId) {
+    decision = html`<p class="why" id="case-state">This is your own case: other admins decide it.</p>`;
+  } else {
+    const mine = state.approvals.includes(s.userId);
+    const first = state.approvals[0];
+    decision = html`<div class="card" id="case-state">
+      <p>Unfreezing needs two different admins. Approvals: <strong>${state.approvals.length}/2</strong>.</p>
+      ${first ? html`<p id="first-approval">Approved first by <strong>${who(first)}</strong>. ${mine ? 'Waiting for a second, different admin.' : 'Your approval completes the unfreeze.'}</p>` : ''}
+      ${
+        mine
+          ? html`<button type="button" disabled aria-describedby="why-unfreeze">Approve unfreeze</button>
+              <p class="why" id="why-unfreeze">You already approved: a second, different admin must approve.</p>`
+          : html`<form method="post" action="${P}/aml/${user.id}/decision">
+              ${csrfField(s)}<input type="hidden" name="decision" value="UNFREEZE" />
+              <label for="unfreeze-notes">Note (optional)</label
+              ><input id="unfreeze-notes" name="notes" maxlength="2000" />
+              <button type="submit">Approve unfreeze</button>
+            </form>`
+      }
+      <form method="post" action="${P}/aml/${user.id}/decision">
+        ${csrfField(s)}<input type="hidden" name="decision" value="KEEP_FROZEN" />
+        <label for="keep-notes">Reason to keep frozen</label
+        ><input id="keep-notes" name="notes" required maxlength="2000" />
+        <button type="submit" class="danger">Keep frozen and close</button>
+      </form>
+    </div>`;
+  }
+  return layout(
+    { title: `AML case of ${user.email}`, session: s, flash, live: `aml-case:${user.id}` },
+    html`<div data-live-list>
+      <dl class="facts">
+        <dt>Account</dt>
+        <dd id="account-status">${user.status}${user.locked ? ' (wallet locked)' : ''}</dd>
+        <dt>Case</dt>
+        <dd>${state ? `${state.status}, ${state.remindersSent} reminder(s)` : 'none open'}</dd>
+        <dt>Assignment</dt>
+        <dd>
+          ${args.supportsAssignment ? '' : 'Assignment and case notes arrive with AML case records; notes are kept on findings below.'}
+        </dd>
+      </dl>
+      <section aria-labelledby="h-decision">
+        <h2 id="h-decision">Decision</h2>
+        ${decision}
+      </section>
+      <section aria-labelledby="h-findings">
+        <h2 id="h-findings">Findings</h2>
+        ${
+          args.findings.length
+            ? html`<div class="scroll">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Check</th>
+                      <th scope="col">Severity</th>
+                      <th scope="col">Result</th>
+                      <th scope="col">Details</th>
+                      <th scope="col">Notes</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${args.findings.map(
+                      (f) =>
+                        html`<tr>
+                          <td>${f.createdAt}</td>
+                          <td>${f.checkType}</td>
+                          <td>${f.severity}</td>
+                          <td>${f.result}</td>
+                          <td><code>${JSON.stringify(f.metadata)}</code></td>
+                          <td>
+                            ${f.notes ?? ''}${
+                              !f.resolvedAt && f.result !== 'PASS'
+                                ? html`<form method="post" action="${P}/aml/${user.id}/findings/${f.id}/resolve">
+                                    ${csrfField(s)}<label for="note-${f.id}">Note</label
+                                    ><input id="note-${f.id}" name="notes" required maxlength="2000" /><button
+                                      type="submit"
+                                    >
+                                      Resolve with note
+                                    </button>
+                                  </form>`
+                                : f.resolvedAt
+                                  ? html`<br /><span class="muted">resolved by ${who(f.resolvedBy ?? '')}</span>`
+                                  : ''
+                            }
+                          </td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>`
+            : html`<p class="empty">No findings.</p>`
+        }
+      </section>
+      ${movementsTable(args.movements)} ${timelineList(args.timeline, who)}
+      <p><a href="${P}/users/${user.id}">User profile</a> · <a href="${P}/aml">All cases</a></p>
+    </div>`,
+    `${P}/aml`,
+  );
+}
+
+const money = (minor: number | string, currency = 'USD') => `${(Number(minor) / 100).toFixed(2)} ${currency}`;
+
+function movementsTable(rows: Row[]) {
+  return html`<section aria-labelledby="h-moves">
+    <h2 id="h-moves">Recent money movements</h2>
+    ${
+      rows.length
+        ? html`<div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Amount</th>
+                  <th scope="col">Key</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map(
+                  (m) =>
+                    html`<tr>
+                      <td>${new Date(m.created_at).toISOString()}</td>
+                      <td>${m.kind}</td>
+                      <td class="num">${money(m.amount)}</td>
+                      <td><code>${m.idempotency_key}</code></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p class="empty">No movements.</p>`
+    }
+  </section>`;
+}
+
+function timelineList(rows: Row[], who: (id: string) => string) {
+  return html`<section aria-labelledby="h-timeline">
+    <h2 id="h-timeline">Compliance timeline</h2>
+    ${
+      rows.length
+        ? html`<ol class="timeline">
+            ${rows.map((r) => html`<li><time datetime="${new Date(r.created_at).toISOString()}">${new Date(r.created_at).toISOString()}</time> <strong>${r.action}</strong> by ${r.actor_type} ${r.actor_type === 'ADMIN' ? who(r.actor_id) : r.actor_id}${r.reason ? html` — ${r.reason}` : ''}</li>`)}
+          </ol>`
+        : html`<p class="empty">Nothing recorded.</p>`
+    }
+  </section>`;
+}
+
+export function settlementsPage(s: ConsoleSession, trades: Row[], flash: ConsoleSession['flash']) {
+  return layout(
+    { title: 'Settlement failures', session: s, flash, live: 'settlements' },
+    html`<div data-live-list>
+      ${
+        trades.length
+          ? html`<div class="scroll">
+              <table>
+                <caption class="sr-only">
+                  Trades whose settlement failed
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Trade</th>
+                    <th scope="col">User</th>
+                    <th scope="col">Trade details</th>
+                    <th scope="col">Expired</th>
+                    <th scope="col">Error</th>
+                    <th scope="col">Action</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${trades.map(
+                    (t) =>
+                      html`<tr data-trade="${t.id}">
+                        <td>
+                          <a href="${P}/settlements/${t.id}"><code>${t.id}</code></a>
+                        </td>
+                        <td><a href="${P}/users/${t.user_id}">${t.email}</a></td>
+                        <td>${t.symbol} ${t.direction}, stake ${money(t.stake)}</td>
+                        <td>${new Date(t.expires_at).toISOString()}</td>
+                        <td class="error-text">${t.failure ?? ''}</td>
+                        <td>
+                          <form method="post" action="${P}/settlements/${t.id}/retry">
+                            ${csrfField(s)}<button type="submit" aria-label="Retry settlement of trade ${t.id}">
+                              Retry settlement
+                            </button>
+                          </form>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : html`<p class="empty">No failed settlement.</p>`
+      }
+    </div>`,
+    `${P}/settlements`,
+  );
+}
+
+export function tradePage(s: ConsoleSession, t: Row, flash: ConsoleSession['flash']) {
+  const failed = t.status === 'SETTLEMENT_FAILED';
+  return layout(
+    { title: `Trade ${t.id}`, session: s, flash, live: failed ? 'trade' : '' },
+    html`<div data-live-list${failed ? html` data-refresh="2000"` : ''}>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd id="trade-status">${t.status}</dd>
+        <dt>User</dt>
+        <dd><a href="${P}/users/${t.user_id}">${t.email}</a></dd>
+        <dt>Trade</dt>
+        <dd>${t.symbol} ${t.direction}, stake ${money(t.stake)}, open ${money(t.open_price)}</dd>
+        <dt>Close price</dt>
+        <dd>${t.close_price === null ? '—' : money(t.close_price)}</dd>
+        <dt>Payout</dt>
+        <dd>${t.payout === null ? '—' : money(t.payout)}</dd>
+        <dt>Error</dt>
+        <dd class="error-text">${failed ? (t.failure ?? '') : '—'}</dd>
+      </dl>
+      ${
+        failed
+          ? html`<form method="post" action="${P}/settlements/${t.id}/retry">
+                ${csrfField(s)}<button type="submit">Retry settlement</button>
+              </form>
+              <p class="hint">This page refreshes while the settlement is pending.</p>`
+          : ''
+      }
+      <p><a href="${P}/settlements">All settlement failures</a></p>
+    </div>`,
+    `${P}/settlements`,
+  );
+}
+
+export function userSearchPage(s: ConsoleSession, q: string, flash: ConsoleSession['flash'], notFound = false) {
+  return layout(
+    { title: 'User lookup', session: s, flash },
+    html`<form method="get" action="${P}/users" role="search" class="filters">
+        <label for="user-q">Email or user id</label><input id="user-q" name="q" value="${q}" required />
+        <button type="submit">Find</button>
+      </form>
+      ${notFound ? html`<p class="flash error" role="alert">No user with the email or id “${q}”.</p>` : ''}`,
+    `${P}/users`,
+  );
+}
+
+export function userPage(
+  s: ConsoleSession,
+  args: {
+    user: Row;
+    kyc: Row | null;
+    amlCase: AmlCaseSummary | null;
+    findings: AmlCheckRow[];
+    movements: Row[];
+    timeline: Row[];
+    jobs: { queue: string; id: string; name: string; state: string; href: string }[];
+    temporalUrl: string;
+    emails: Map<string, string>;
+  },
+  flash: ConsoleSession['flash'],
+) {
+  const u = args.user;
+  const unresolved = args.findings.filter((f) => !f.resolvedAt && f.result !== 'PASS').length;
+  return layout(
+    { title: `User ${u.email}`, session: s, flash },
+    html`<dl class="facts" id="profile">
+        <dt>Name</dt>
+        <dd>${u.full_name}</dd>
+        <dt>Id</dt>
+        <dd><code>${u.id}</code></dd>
+        <dt>Role</dt>
+        <dd>${u.role}</dd>
+        <dt>Account</dt>
+        <dd id="account-status">${u.status}</dd>
+        <dt>Country</dt>
+        <dd>${u.country}</dd>
+        <dt>Registered</dt>
+        <dd>${new Date(u.created_at).toISOString()}</dd>
+        <dt>KYC</dt>
+        <dd id="kyc-status">
+          ${u.kyc_status}${args.kyc ? html` via ${args.kyc.provider}, attempt ${args.kyc.attempts} · <a href="${P}/kyc/${u.id}">KYC case</a>` : ''}
+        </dd>
+        <dt>Wallet</dt>
+        <dd id="wallet">
+          ${u.balance === null ? 'none' : money(u.balance, u.currency)}${u.locked ? html` — locked: ${u.locked_reason ?? ''}` : ''}
+        </dd>
+        <dt>AML</dt>
+        <dd>
+          ${args.amlCase ? html`<a href="${P}/aml/${u.id}">open case</a> (${args.amlCase.approvals.length}/2 approvals)` : 'no open case'};
+          ${args.findings.length} finding(s), ${unresolved} unresolved
+        </dd>
+      </dl>
+      <section aria-labelledby="h-links">
+        <h2 id="h-links">Workflows and jobs</h2>
+        <ul>
+          <li>
+            <a id="temporal-link" href="${args.temporalUrl}" rel="noreferrer noopener" target="_blank"
+              >This user's workflows in the Temporal UI</a
+            >
+            (search <code>UserId="${u.id}"</code>)
+          </li>
+          ${args.jobs.map((j) => html`<li><a href="${j.href}">${j.queue} job ${j.id}</a> ${j.name} (${j.state})</li>`)}
+          <li><a href="/admin/queues">All queues</a></li>
+        </ul>
+      </section>
+      ${movementsTable(args.movements)} ${timelineList(args.timeline, (id) => args.emails.get(id) ?? id)}`,
+    `${P}/users`,
+  );
+}
+
+export function errorPage(s: ConsoleSession | undefined, status: number, message: string) {
+  return layout(
+    { title: status === 404 ? 'Not found' : 'Something went wrong', session: s },
+    html`<p class="flash error" role="alert">${message}</p>
+      <p><a href="${P}">Back to the console</a></p>`,
+  );
+}

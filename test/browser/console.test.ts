@@ -1,0 +1,336 @@
+import { mkdirSync } from 'node:fs';
+import { randomInt, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AppContext } from '../../src/main/context';
+import { createTestContext, startTestApi, startTestWorker } from '../helpers/context';
+import { eventually } from '../helpers/eventually';
+import { startFakeExchange, type FakeExchange } from '../helpers/fake-exchange';
+import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
+
+/**
+ * The operator console in a real browser (Debian's chromium driven by playwright-core) against
+ * the real stack: API, worker, PostgreSQL, Redis, Temporal. Screenshots of every screen, at
+ * 1280 and 768 px, go to artifacts/screenshots/ (git-ignored).
+ */
+
+const SHOTS = join(__dirname, '..', '..', 'artifacts', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let exchange: FakeExchange;
+let ctx: AppContext;
+let base: string;
+let http: HttpClient;
+let browser: Browser;
+let admin: TestUser;
+let secondAdmin: TestUser;
+/** Every URL a page asked for: all must be this server's. */
+const requested: string[] = [];
+const symbol = `C${Array.from({ length: 6 }, () => String.fromCharCode(65 + randomInt(26))).join('')}USD`;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  exchange = await startFakeExchange();
+  exchange.state.closePrice = '43000.10';
+  ctx = await createTestContext({
+    MARKET_FEED: 'EXCHANGE',
+    EXCHANGE_BASE_URL: exchange.url,
+    SYMBOLS: symbol,
+    AML_REMINDER_INTERVAL_MS: '600000',
+  });
+  await startTestWorker(ctx);
+  base = (await startTestApi(ctx)).url;
+  http = httpClient(base);
+  admin = await createStaff(ctx, 'ADMIN');
+  secondAdmin = await createStaff(ctx, 'MASTER');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.shutdown.run('test done');
+  await exchange?.close();
+  if (!base) return;
+  // No page ever reached outside this server (fonts, scripts and styles are all served here).
+  const origin = new URL(base).host;
+  expect(requested.filter((u) => !u.startsWith('data:') && new URL(u).host !== origin)).toEqual([]);
+});
+
+const sql = <T = any>(query: string, params: unknown[] = []) => ctx.orm.em.fork().execute<T[]>(query, params);
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.on('request', (r) => requested.push(r.url()));
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Full-page screenshots at 1280 and 768 px. */
+async function shoot(page: Page, name: string) {
+  for (const width of [1280, 768]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function signIn(page: Page, who: { email: string; password: string }, path = '/console') {
+  await page.goto(`${base}${path}`);
+  await page.waitForURL(/\/console\/login/);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('domcontentloaded');
+}
+
+const sessionKey = async (context: BrowserContext) => {
+  const cookie = (await context.cookies()).find((c) => c.name === 'console_session');
+  return cookie && `${ctx.config.REDIS_PREFIX}:console:session:${cookie.value}`;
+};
+
+describe('sign-in', () => {
+  it('a USER account is refused, with the reason on the sign-in page', async () => {
+    const user = await registerUser(http);
+    const { context, page } = await newPage();
+    await signIn(page, user);
+    expect(page.url()).toContain('/console/login');
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/staff accounts \(ADMIN, MASTER\) only/);
+    expect(await sessionKey(context)).toBeUndefined();
+    await shoot(page, 'sign-in-refused');
+    await context.close();
+  });
+
+  it('a wrong password stays on the sign-in page; the session cookie is HttpOnly and SameSite=Strict', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, { email: admin.email, password: 'wrong password!' });
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/Wrong email or password/);
+    await shoot(page, 'sign-in');
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console\/kyc/);
+    const cookie = (await context.cookies()).find((c) => c.name === 'console_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    await context.close();
+  });
+});
+
+describe('KYC review queue', () => {
+  it('approve a case; a second admin holding the stale page gets the 409 explained', async () => {
+    const user = await registerUser(http, { fullName: 'Ada Queue' });
+    expect((await http.post('/kyc/start', { provider: 'LOCAL' }, user.token)).status).toBe(202);
+    await eventually(async () => (await sql('select 1 from kyc where user_id = ?', [user.id])).length > 0, 20_000);
+
+    const a = await newPage();
+    const b = await newPage();
+    await signIn(a.page, admin, '/console/kyc');
+    await signIn(b.page, secondAdmin, '/console/kyc');
+    for (const { page } of [a, b]) await page.waitForURL(/\/console\/kyc$/);
+    const row = a.page.locator(`tr[data-user="${user.id}"]`);
+    await expect(row.textContent()).resolves.toContain(user.email);
+    await expect(row.textContent()).resolves.toMatch(/LOCAL/);
+    await shoot(a.page, 'kyc-queue');
+
+    await row.getByLabel('Approval note (optional)').fill('Documents verified in the console');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await a.page.waitForURL(/\/console\/kyc$/);
+    await expect(a.page.locator('.flash.ok').textContent()).resolves.toContain(`Approved the KYC of ${user.email}`);
+    await eventually(
+      async () =>
+        (await sql('select status, reviewed_by, notes from kyc where user_id = ?', [user.id]))[0].status === 'APPROVED',
+    );
+    const [kyc] = await sql('select status, reviewed_by, notes from kyc where user_id = ?', [user.id]);
+    expect(kyc).toEqual({ status: 'APPROVED', reviewed_by: admin.id, notes: 'Documents verified in the console' });
+
+    // The second admin's page still shows the case: their click is a 409, explained.
+    const stale = b.page.locator(`tr[data-user="${user.id}"]`);
+    await stale.getByRole('button', { name: 'Approve' }).click();
+    await b.page.waitForURL(new RegExp(`/console/kyc/${user.id}$`));
+    await expect(b.page.getByRole('alert').textContent()).resolves.toMatch(/409 Conflict.*decided it first/);
+    // The decided case shows why its buttons are disabled.
+    await expect(b.page.getByRole('button', { name: 'Approve' }).isDisabled()).resolves.toBe(true);
+    await expect(b.page.locator('.why').textContent()).resolves.toContain('already APPROVED');
+    await shoot(b.page, 'kyc-conflict');
+    await a.context.close();
+    await b.context.close();
+  });
+});
+
+describe('settlement failures', () => {
+  it('a SETTLEMENT_FAILED trade is listed with its error; the retry settles it', async () => {
+    const user = await registerUser(http);
+    expect(
+      (await http.post('/wallet/deposit', { amount: '100' }, user.token, { 'idempotency-key': randomUUID() })).status,
+    ).toBe(201);
+    exchange.state.down = true;
+    const open = await http.post('/binary/open', { symbol, direction: 'UP', stake: '10', expiry: 1 }, user.token);
+    expect(open.status).toBe(201);
+    const tradeId = open.body.id as string;
+    await eventually(
+      async () =>
+        (await sql('select status from binary_trades where id = ?', [tradeId]))[0].status === 'SETTLEMENT_FAILED',
+      40_000,
+      'SETTLEMENT_FAILED',
+    );
+
+    const { context, page } = await newPage();
+    await signIn(page, admin, '/console/settlements');
+    await page.waitForURL(/\/console\/settlements$/);
+    const row = page.locator(`tr[data-trade="${tradeId}"]`);
+    await expect(row.locator('.error-text').textContent()).resolves.toMatch(/503/);
+    await shoot(page, 'settlements');
+
+    exchange.state.down = false;
+    await row.getByRole('button', { name: `Retry settlement of trade ${tradeId}` }).click();
+    await page.waitForURL(new RegExp(`/console/settlements/${tradeId}$`));
+    await expect(page.locator('.flash.ok').textContent()).resolves.toContain('Retry requested');
+    // The page refreshes its status in place until the settlement lands.
+    await page.locator('#trade-status', { hasText: 'WON' }).waitFor({ timeout: 30_000 });
+    await shoot(page, 'settlement-retried');
+    await context.close();
+  });
+});
+
+describe('AML cases', () => {
+  it('a new case appears live; a two-admin unfreeze from two browsers', async () => {
+    const a = await newPage();
+    await signIn(a.page, admin, '/console/aml');
+    await a.page.waitForURL(/\/console\/aml$/);
+    await a.page.locator('body[data-live-connected]').waitFor();
+    await a.page.evaluate(() => ((globalThis as any).__notReloaded = true));
+
+    const user = await registerUser(http, { country: 'IR' });
+    expect(
+      (await http.post('/wallet/deposit', { amount: '10' }, user.token, { 'idempotency-key': randomUUID() })).status,
+    ).toBe(201);
+    // The case appears without a reload.
+    await a.page.locator(`tr[data-user="${user.id}"]`).waitFor({ timeout: 30_000 });
+    await a.page.locator('#live .toast', { hasText: user.id }).first().waitFor();
+    expect(await a.page.evaluate(() => (globalThis as any).__notReloaded)).toBe(true);
+    await shoot(a.page, 'aml-cases');
+
+    await a.page.locator(`tr[data-user="${user.id}"] a`).click();
+    await a.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await expect(a.page.locator('#account-status').textContent()).resolves.toContain('FROZEN');
+    await expect(a.page.locator('#h-findings + div, #h-findings ~ *').first().textContent()).resolves.toMatch(
+      /COUNTRY|JURISDICTION|SANCTION|CRITICAL/i,
+    );
+    await a.page.getByLabel('Note (optional)').fill('source of funds explained');
+    await a.page.getByRole('button', { name: 'Approve unfreeze' }).click();
+    await expect(a.page.locator('.flash.ok').textContent()).resolves.toContain(
+      'A second, different admin must approve',
+    );
+    await expect(a.page.locator('#first-approval').textContent()).resolves.toContain(admin.email);
+    await expect(a.page.getByRole('button', { name: 'Approve unfreeze' }).isDisabled()).resolves.toBe(true);
+    await shoot(a.page, 'aml-case-first-approval');
+    expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
+
+    const b = await newPage();
+    await signIn(b.page, secondAdmin, `/console/aml/${user.id}`);
+    await b.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await expect(b.page.locator('#first-approval').textContent()).resolves.toMatch(
+      new RegExp(`Approved first by ${admin.email.replace(/[.+]/g, '\\$&')}.*Your approval completes`),
+    );
+    await shoot(b.page, 'aml-case-second-admin');
+    await b.page.getByRole('button', { name: 'Approve unfreeze' }).click();
+    await expect(b.page.locator('.flash.ok').textContent()).resolves.toContain('Second approval recorded');
+    await eventually(
+      async () => (await sql('select status from users where id = ?', [user.id]))[0].status === 'ACTIVE',
+      20_000,
+      'unfrozen',
+    );
+    // The first admin's page follows without a reload (aml:unfrozen in the admins room).
+    await a.page.locator('#account-status', { hasText: 'ACTIVE' }).waitFor({ timeout: 20_000 });
+    await shoot(a.page, 'aml-case-unfrozen');
+    await a.context.close();
+    await b.context.close();
+  });
+});
+
+describe('user lookup, queues, sign-out and expiry', () => {
+  it('finds a user by email: profile, KYC, wallet, timeline, Temporal UI link; bull-board opens with the session; sign out', async () => {
+    const user = await registerUser(http, { fullName: 'Lookup Person' });
+    await http.post('/wallet/deposit', { amount: '12.34' }, user.token, { 'idempotency-key': randomUUID() });
+    const { context, page } = await newPage();
+    await signIn(page, admin, '/console/users');
+    await page.waitForURL(/\/console\/users$/);
+    await page.getByLabel('Email or user id').fill(user.email.toUpperCase());
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(new RegExp(`/console/users/${user.id}$`));
+    await expect(page.locator('#profile').textContent()).resolves.toContain('Lookup Person');
+    await expect(page.locator('#kyc-status').textContent()).resolves.toContain('NOT_STARTED');
+    await expect(page.locator('#wallet').textContent()).resolves.toContain('12.34 USD');
+    await expect(page.locator('#h-timeline + ol').textContent()).resolves.toContain('user.created');
+    const temporal = await page.locator('#temporal-link').getAttribute('href');
+    expect(decodeURIComponent(temporal!)).toContain(`UserId="${user.id}"`);
+    await shoot(page, 'user-profile');
+
+    await page.goto(`${base}/console/users?q=nobody-${randomUUID()}@example.test`);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/No user with the email or id/);
+
+    // The same session opens the queue dashboard.
+    const board = await page.goto(`${base}/admin/queues`);
+    expect(board!.status()).toBe(200);
+    expect(page.url()).toBe(`${base}/admin/queues`);
+    await page.goto(`${base}/console/kyc`);
+
+    // A state-changing request without the CSRF token is refused, as a page.
+    const forged = await page.evaluate(async (u) => {
+      const r = await fetch(`/console/kyc/${u}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'notes=x',
+      });
+      return { status: r.status, type: r.headers.get('content-type') };
+    }, user.id);
+    expect(forged.status).toBe(403);
+    expect(forged.type).toMatch(/text\/html/);
+
+    const key = (await sessionKey(context))!;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/console\/login\?out=1/);
+    await expect(page.getByRole('status').filter({ hasText: 'Signed out' }).count()).resolves.toBe(1);
+    expect(await ctx.redis.exists(key)).toBe(0);
+    await page.goto(`${base}/console/kyc`);
+    expect(page.url()).toContain('/console/login');
+    const boardAfter = await page.goto(`${base}/admin/queues`);
+    expect(page.url()).toContain('/console/login');
+    expect(boardAfter!.status()).toBe(200);
+    await context.close();
+  });
+
+  it('an expired session lands on the sign-in page, for a link and for a form post', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, admin, '/console/settlements');
+    await page.waitForURL(/\/console\/settlements$/);
+    // Expiry is the Redis key's TTL: let Redis expire it (once the page's own requests are done).
+    await page.locator('body[data-live-connected]').waitFor();
+    const key = (await sessionKey(context))!;
+    await ctx.redis.pexpire(key, 50);
+    await eventually(async () => (await ctx.redis.exists(key)) === 0, 5_000);
+    await page.getByRole('link', { name: 'User lookup' }).click();
+    await page.waitForURL(/\/console\/login\?next=%2Fconsole%2Fusers&expired=1/);
+    await expect(page.getByRole('status').filter({ hasText: 'Your session ended' }).count()).resolves.toBe(1);
+    await shoot(page, 'session-expired');
+
+    // A form posted on an expired session: the sign-in page too, never a JSON error.
+    await signIn(page, admin, '/console/users');
+    await page.waitForURL(/\/console\/users$/);
+    await ctx.redis.del((await sessionKey(context))!);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/console\/login/);
+    expect(await page.locator('body').textContent()).not.toContain('"error"');
+    await context.close();
+  });
+});
