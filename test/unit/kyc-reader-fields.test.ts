@@ -28,6 +28,7 @@ describe('LOCAL webhook reader', () => {
         occurredAt: AT,
         eventId: expect.stringMatching(/^[0-9a-f]{64}$/),
         reason: null,
+        verifiedDateOfBirth: null, // this delivery reports no document birth date
       },
     });
   });
