@@ -32,9 +32,10 @@ export default async function globalSetup(): Promise<void> {
     await orm.close();
   }
 
-  // Redis db 15 and the `test` key prefix: a developer's data in db 0 is never touched.
+  // Redis db 15 (TEST_REDIS_DB to run two checkouts' suites side by side) and the `test` key
+  // prefix: a developer's data in db 0 is never touched.
   const redisUrl = new URL((await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir)).url);
-  redisUrl.pathname = '/15';
+  redisUrl.pathname = `/${process.env.TEST_REDIS_DB ?? '15'}`;
 
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
   if (!temporalAddress || !(await temporalHealthy(temporalAddress))) {
