@@ -4,6 +4,7 @@ import {
   anomalyScore,
   bestCrossSpreadBps,
   findOpportunities,
+  isUsableQuote,
   sampleStdDev,
   welfordUpdate,
   type VenueQuote,
@@ -79,5 +80,49 @@ describe('Welford running statistics and the anomaly score', () => {
     const flat = [5, 5, 5].reduce(welfordUpdate, EMPTY_STATS);
     expect(anomalyScore(flat, 5)).toBe(0);
     expect(anomalyScore(flat, 6)).toBe(MAX_ANOMALY_SCORE);
+  });
+});
+
+describe('edges of the quote and spread rules', () => {
+  it.each([
+    ['a bid that is not a number', q('A', 0, NaN, 101)],
+    ['an infinite ask', q('A', 0, 100, Infinity)],
+    ['a fee that is not a number', q('A', NaN, 100, 101)],
+    ['a zero bid', q('A', 0, 0, 101)],
+    ['a zero ask (and bid)', q('A', 0, 0, 0)],
+    ['a negative bid', q('A', 0, -1, 101)],
+    ['a bid above the ask', q('A', 0, 102, 101)],
+    ['a negative fee', q('A', -1, 100, 101)],
+  ])('%s is not usable', (_, quote) => {
+    expect(isUsableQuote(quote)).toBe(false);
+  });
+
+  it('a locked market (bid equal to ask) with no fee is usable', () => {
+    expect(isUsableQuote(q('A', 0, 100, 100))).toBe(true);
+  });
+
+  it('two quotes of one venue never make a pair with each other', () => {
+    // Buying at A's 100 and selling at A's other bid of 103 would be 300 bps: not an arbitrage.
+    expect(findOpportunities('BTC', [q('A', 0, 99, 100), q('A', 0, 103, 104)])).toEqual([]);
+    expect(bestCrossSpreadBps([q('A', 0, 99, 100), q('A', 0, 103, 104)])).toBeNull();
+  });
+
+  it('the best cross spread is the largest over all ordered pairs, not the first found', () => {
+    // A->B: (100.5-100)/100 = 50 bps; A->C: (101-100)/100 = 100 bps; B->C and C->... lower.
+    const quotes = [q('A', 0, 99.5, 100), q('B', 0, 100.5, 101), q('C', 0, 101, 102)];
+    expect(bestCrossSpreadBps(quotes)).toBe(100);
+    // an unusable quote with a huge bid does not count
+    expect(bestCrossSpreadBps([...quotes, q('D', 0, 200, 150)])).toBe(100);
+  });
+
+  it('one sample has no spread (standard deviation 0, not NaN)', () => {
+    expect(sampleStdDev(welfordUpdate(EMPTY_STATS, 5))).toBe(0);
+  });
+
+  it('a flat history scores a drop as -10 and a difference below 1e-9 as 0', () => {
+    const flat = [5, 5, 5].reduce(welfordUpdate, EMPTY_STATS);
+    expect(anomalyScore(flat, 4)).toBe(-MAX_ANOMALY_SCORE);
+    expect(anomalyScore(flat, 5 + 1e-12)).toBe(0);
+    expect(anomalyScore(flat, 5 + 1e-6)).toBe(MAX_ANOMALY_SCORE);
   });
 });

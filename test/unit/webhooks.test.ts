@@ -204,3 +204,24 @@ describe('webhookEvent', () => {
     expect(b.key).toBe('webhook-kyc.decided-case-1');
   });
 });
+
+describe('retry schedule and delivery edges', () => {
+  it('stops as soon as the retries span the window exactly', () => {
+    // 10 + 20 = 30 ms: the window is spanned after two retries, so three attempts in all.
+    expect(webhookRetrySchedule({ baseMs: 10, maxMs: 1000, windowMs: 30 })).toEqual({
+      attempts: 3,
+      delaysMs: [10, 20],
+      spanMs: 30,
+    });
+  });
+
+  it('never plans more than 1,000 attempts, whatever the window', () => {
+    const s = webhookRetrySchedule({ baseMs: 1, maxMs: 1, windowMs: 10 ** 12 });
+    expect(s.attempts).toBe(1000);
+    expect(s.delaysMs).toHaveLength(999);
+  });
+
+  it('300 is not delivered: redirects are not followed', () => {
+    expect(isDelivered(300)).toBe(false);
+  });
+});
