@@ -248,7 +248,26 @@ export async function addCaseNote(em: EntityManager, caseId: string, adminId: st
   });
 }
 
-/** An admin's decision on the user's open case, as the workflow accepted it. */
+/**
+ * An admin's decision as the freeze workflow accepted it, once per admin and decision on the case:
+ * the API records a first approval; the activity that closes the case records the deciding one
+ * before the CLOSED event (the API only hears back after the close).
+ */
+export async function addDecisionOnce(
+  tx: EntityManager,
+  caseId: string,
+  adminId: string,
+  decision: string,
+  notes: string | null,
+): Promise<void> {
+  const seen = await tx.execute(
+    `select 1 from aml_case_events where case_id = ? and kind = 'DECISION' and actor_id = ? and data->>'decision' = ?`,
+    [caseId, adminId, decision],
+  );
+  if (!seen.length) await addCaseEvent(tx, caseId, 'DECISION', { type: 'ADMIN', id: adminId }, notes, { decision });
+}
+
+/** The decision recorded on the user's open case (else their latest case). */
 export async function recordDecision(
   em: EntityManager,
   userId: string,
@@ -257,11 +276,11 @@ export async function recordDecision(
   notes: string | null,
 ) {
   await em.transactional(async (tx) => {
-    const c = await tx.execute<{ id: string }[]>(
-      `select id from aml_cases where user_id = ? order by (status <> 'CLOSED') desc, opened_at desc limit 1`,
+    const [c] = await tx.execute<{ id: string }[]>(
+      `select id from aml_cases where user_id = ? order by (status <> 'CLOSED') desc, opened_at desc limit 1 for update`,
       [userId],
     );
-    if (c[0]) await addCaseEvent(tx, c[0].id, 'DECISION', { type: 'ADMIN', id: adminId }, notes, { decision });
+    if (c) await addDecisionOnce(tx, c.id, adminId, decision, notes);
   });
 }
 

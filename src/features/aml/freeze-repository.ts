@@ -6,7 +6,7 @@ import { lockAccount } from '../wallet/account-state';
 import { emailMessage } from '../notifications/email-queue';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
 import { recordWebhookEvent } from '../webhooks/events';
-import { attachFreeze, caseOfRun, closeCase } from './case-repository';
+import { addDecisionOnce, attachFreeze, caseOfRun, closeCase } from './case-repository';
 
 /**
  * Freeze: user FROZEN and wallet locked, in one transaction with their audit rows, the email to
@@ -68,7 +68,9 @@ export const unfreezeAccount = (
     async (tx) => {
       const id = await caseOfRun(tx, userId, caseId);
       const reason = `unfrozen with the approvals of ${approvals.join(' and ')}${notes ? `: ${notes}` : ''}`;
-      if (id) await closeCase(tx, id, 'CLEARED', { type: 'ADMIN', id: approvals.join(',') }, reason);
+      if (!id) return;
+      for (const adminId of approvals) await addDecisionOnce(tx, id, adminId, 'UNFREEZE', notes);
+      await closeCase(tx, id, 'CLEARED', { type: 'ADMIN', id: approvals.join(',') }, reason);
     },
   );
 
@@ -164,6 +166,8 @@ export async function closeCaseFrozen(
       reason: notes,
     });
     const id = await caseOfRun(tx, userId, caseId);
-    if (id) await closeCase(tx, id, 'KEEP_FROZEN', { type: 'ADMIN', id: adminId }, notes ?? 'kept frozen');
+    if (!id) return;
+    await addDecisionOnce(tx, id, adminId, 'KEEP_FROZEN', notes);
+    await closeCase(tx, id, 'KEEP_FROZEN', { type: 'ADMIN', id: adminId }, notes ?? 'kept frozen');
   });
 }
