@@ -19,7 +19,7 @@ import { createWalletRouter } from '../features/wallet/routes';
 import { createWebhooksRouter } from '../features/webhooks/routes';
 import { createConsoleRouter } from '../features/console/routes';
 import { ConsoleSessions } from '../features/console/session';
-import { amlSourceFromWorkflows } from '../features/console/aml-source';
+import { amlSourceFromRecords } from '../features/console/aml-source';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -68,7 +68,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
       sessions,
       kyc: ctx.kycCases,
       trades: ctx.binaryTrades,
-      aml: amlSourceFromWorkflows(ctx.amlCases),
+      aml: amlSourceFromRecords(ctx.amlCases),
       loginLimits: limits.auth.login,
       loginLock: limits.lock,
       queues,

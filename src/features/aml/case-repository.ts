@@ -330,6 +330,8 @@ export interface CaseFilter {
   /** A staff id, or 'none' for unassigned cases. */
   assignee?: string;
   userId?: string;
+  /** Part of the user's email, case-insensitive. */
+  email?: string;
   limit: number;
   offset: number;
 }
@@ -432,12 +434,19 @@ export async function listCases(em: EntityManager, filter: CaseFilter) {
     where.push('c.user_id = ?');
     params.push(filter.userId);
   }
+  if (filter.email) {
+    where.push(`u.email ilike '%' || ? || '%'`);
+    params.push(filter.email.replace(/[%_\\]/g, (c) => `\\${c}`));
+  }
   const clause = where.length ? `where ${where.join(' and ')}` : '';
   const rows = await em.execute<CaseListDbRow[]>(
     `${CASE_SELECT} ${clause} order by c.opened_at desc, c.id limit ? offset ?`,
     [...params, filter.limit, filter.offset],
   );
-  const [count] = await em.execute<{ n: string }[]>(`select count(*) n from aml_cases c ${clause}`, params);
+  const [count] = await em.execute<{ n: string }[]>(
+    `select count(*) n from aml_cases c join users u on u.id = c.user_id ${clause}`,
+    params,
+  );
   return { items: rows.map(toListItem), total: Number(count!.n), limit: filter.limit, offset: filter.offset };
 }
 
@@ -487,6 +496,20 @@ export async function getCase(em: EntityManager, caseId: string) {
     decisions: timeline.filter((e) => e.kind === 'DECISION'),
     timeline,
   };
+}
+
+/** The user's open case, else their latest one, else null. */
+export async function currentCaseIdOf(em: EntityManager, userId: string): Promise<string | null> {
+  const [c] = await em.execute<{ id: string }[]>(
+    `select id from aml_cases where user_id = ? order by (status <> 'CLOSED') desc, opened_at desc limit 1`,
+    [userId],
+  );
+  return c?.id ?? null;
+}
+
+/** Staff who can be assigned a case. */
+export async function staffMembers(em: EntityManager): Promise<{ id: string; email: string }[]> {
+  return em.execute(`select id, email from users where role in ('ADMIN','MASTER') order by email limit 500`);
 }
 
 /** The user's open case id, or null. */

@@ -60,9 +60,10 @@ export async function recordPending(
       before,
       after: { status: 'PENDING', provider: input.provider, attempt: input.attempt },
     });
+    // The admins too: a new case in the console's KYC queue appears without a reload.
     await recordOutbox(
       tx,
-      liveEvent(userRoom(input.userId), 'kyc:status', {
+      liveEvent([userRoom(input.userId), ADMINS_ROOM], 'kyc:status', {
         userId: input.userId,
         status: 'PENDING',
         at: new Date().toISOString(),
