@@ -86,11 +86,6 @@
     );
     if (live === 'aml' || live === 'aml-case:' + e.userId) refresh();
   });
-  socket.on('kyc:status', function (e) {
-    if (e.status !== 'PENDING') return;
-    announce('New KYC case awaiting review: user ' + e.userId + '.', '/console/kyc/' + e.userId);
-    if (live === 'kyc') refresh();
-  });
   socket.on('aml:unfrozen', function (e) {
     announce('AML case closed: account ' + e.userId + ' unfrozen.', '/console/aml/' + e.userId);
     if (live === 'aml' || live === 'aml-case:' + e.userId) refresh();
