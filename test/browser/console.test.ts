@@ -267,6 +267,8 @@ describe('AML cases', () => {
     await expect(a.page.locator('#first-approval').textContent()).resolves.toContain(admin.email);
     await expect(a.page.getByRole('button', { name: 'Approve unfreeze' }).isDisabled()).resolves.toBe(true);
     await shoot(a.page, 'aml-case-first-approval');
+    // The page reloaded after the form post: its live connection must be back before the second approval.
+    await a.page.locator('body[data-live-connected]').waitFor();
     expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
 
     const b = await newPage();
