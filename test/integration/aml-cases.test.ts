@@ -233,6 +233,24 @@ describe('the outcome ladder', () => {
     expect(cleared.body).toMatchObject({ status: 'CLOSED', outcome: 'CLEARED', closedBy: `admin:${admin.id}` });
     expect((await withdraw(user, '10')).status).toBe(201);
     expect((await decide({ decision: 'CLEARED', reason: 'again' })).status).toBe(409);
+
+    // The timeline names the provider for the KYC decision and the admin for the clearance.
+    const timeline = (await http.get(`/admin/users/${user.id}/timeline`, admin.token)).body.items as any[];
+    const kycApproved = timeline.find((i) => i.action === 'kyc.approved');
+    expect(kycApproved).toMatchObject({
+      category: 'kyc',
+      actor: { type: 'PROVIDER', id: 'LOCAL' },
+      workflowId: `kyc-${user.id}`,
+      workflowUrl: `${TEMPORAL_UI}/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId="kyc-${user.id}"`)}`,
+    });
+    expect(timeline.find((i) => i.action === 'kyc.started')).toMatchObject({ actor: { type: 'USER', id: user.id } });
+    const actions = timeline.map((i) => i.action);
+    expect(actions.indexOf('kyc.approved')).toBeLessThan(actions.indexOf('aml.finding.sanctions'));
+    expect(timeline.find((i) => i.category === 'decision')).toMatchObject({
+      actor: { type: 'ADMIN', id: admin.id, email: admin.email },
+      reason: 'a different person: birth dates differ',
+      details: { decision: 'CLEARED' },
+    });
   });
 
   it('review opens a case and blocks nothing; ESCALATED closes it and freezes the account through the freeze workflow', async () => {
