@@ -299,6 +299,35 @@ describe('the outcome ladder', () => {
   });
 });
 
+describe('one open case per user', () => {
+  it('eight concurrent runs that find a review-level rule with no case open open one case, the rule counted per saved finding', async () => {
+    const user = await registerUser(http);
+    await sql(`update users set country = 'DE' where id = ?`, [user.id]);
+    expect((await deposit(user, '50000.01')).status).toBe(201);
+    await outboxDelivered(ctx.orm);
+    // Clearing the case closes it and resolves its findings: the next runs find the rule anew.
+    const first = (await casesOf(user.id)).items[0];
+    const cleared = await http.post(
+      `/aml/admin/cases/${first.id}/decision`,
+      { decision: 'CLEARED', reason: 'known payroll deposit' },
+      admin.token,
+    );
+    expect(cleared.status).toBe(200);
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => http.post(`/aml/admin/users/${user.id}/run`, {}, admin.token)),
+    );
+    expect(runs.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const saved = runs.flatMap((r) => r.body.saved).filter((c: any) => c.checkType === 'DEPOSIT_LIMIT').length;
+    expect(saved).toBeGreaterThanOrEqual(1);
+    // One new open case beside the cleared one, opened by whichever run came first.
+    const open = await casesOf(user.id, '&status=OPEN');
+    expect(open.total).toBe(1);
+    expect(open.items[0].id).not.toBe(first.id);
+    expect(open.items[0].findings).toEqual([expect.objectContaining({ rule: 'DEPOSIT_LIMIT', count: saved })]);
+    expect((await casesOf(user.id)).total).toBe(2);
+  });
+});
+
 describe('rule snoozes', () => {
   it('a snoozed rule is recorded but does not freeze; the snooze ends by itself and the rule escalates again', async () => {
     const user = await registerUser(http);
