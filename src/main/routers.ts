@@ -12,13 +12,14 @@ import { createAuthRouter } from '../features/auth/routes';
 import { createHealthRouter } from '../features/monitoring/health-routes';
 import { createKycRouter } from '../features/kyc/routes';
 import { createAmlRouter } from '../features/aml/routes';
+import { createComplianceTimelineRouter } from '../features/aml/timeline-routes';
 import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
 import { createWalletRouter } from '../features/wallet/routes';
 import { createWebhooksRouter } from '../features/webhooks/routes';
 import { createConsoleRouter } from '../features/console/routes';
 import { ConsoleSessions } from '../features/console/session';
-import { amlSourceFromWorkflows } from '../features/console/aml-source';
+import { amlSourceFromRecords } from '../features/console/aml-source';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
 export function buildRouters(ctx: AppContext): Router[] {
@@ -40,6 +41,10 @@ export function buildRouters(ctx: AppContext): Router[] {
     createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
+    createComplianceTimelineRouter({
+      tokens: ctx.tokens,
+      temporalUi: { url: ctx.config.TEMPORAL_UI_URL, namespace: ctx.config.TEMPORAL_NAMESPACE },
+    }),
     createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
     createWebhooksRouter({
       tokens: ctx.tokens,
@@ -63,7 +68,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
       sessions,
       kyc: ctx.kycCases,
       trades: ctx.binaryTrades,
-      aml: amlSourceFromWorkflows(ctx.amlCases),
+      aml: amlSourceFromRecords(ctx.amlCases),
       loginLimits: limits.auth.login,
       loginLock: limits.lock,
       queues,

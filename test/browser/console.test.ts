@@ -167,6 +167,23 @@ describe('KYC review queue', () => {
   });
 });
 
+describe('KYC queue, live', () => {
+  it('a KYC case newly awaiting review appears without a reload', async () => {
+    const { context, page } = await newPage();
+    await signIn(page, admin, '/console/kyc');
+    await page.waitForURL(/\/console\/kyc$/);
+    await page.locator('body[data-live-connected]').waitFor();
+    await page.evaluate(() => ((globalThis as any).__notReloaded = true));
+    const user = await registerUser(http, { fullName: 'Live Queue' });
+    expect((await http.post('/kyc/start', { provider: 'LOCAL' }, user.token)).status).toBe(202);
+    await page.locator(`tr[data-user="${user.id}"]`).waitFor({ timeout: 30_000 });
+    await page.locator('#live .toast', { hasText: user.id }).first().waitFor();
+    expect(await page.evaluate(() => (globalThis as any).__notReloaded)).toBe(true);
+    await shoot(page, 'kyc-queue-live');
+    await context.close();
+  });
+});
+
 describe('settlement failures', () => {
   it('a SETTLEMENT_FAILED trade is listed with its error; the retry settles it', async () => {
     const user = await registerUser(http);
@@ -226,6 +243,22 @@ describe('AML cases', () => {
     await expect(a.page.locator('#h-findings + div, #h-findings ~ *').first().textContent()).resolves.toMatch(
       /COUNTRY|JURISDICTION|SANCTION|CRITICAL/i,
     );
+    // The case record: findings by rule, assignment and a note, each kept in the case timeline.
+    await expect(a.page.locator('#case-findings').textContent()).resolves.toMatch(/COUNTRY[\s\S]*decline/);
+    await a.page.getByLabel('Assign to').selectOption({ label: secondAdmin.email });
+    await a.page.getByRole('button', { name: 'Assign' }).click();
+    await expect(a.page.locator('.flash.ok').textContent()).resolves.toContain('Case assigned');
+    await expect(a.page.locator('#case-assignee').textContent()).resolves.toContain(secondAdmin.email);
+    await expect(a.page.locator('#case-status').textContent()).resolves.toContain('INVESTIGATING');
+    await a.page.getByLabel('Case note').fill('asked the user for proof of residence');
+    await a.page.getByRole('button', { name: 'Add note' }).click();
+    await expect(a.page.locator('.flash.ok').textContent()).resolves.toContain('Note added');
+    await expect(a.page.locator('#case-timeline').textContent()).resolves.toMatch(
+      new RegExp(`ASSIGNED[\\s\\S]*NOTE[\\s\\S]*${admin.email.replace(/[.+]/g, '\\$&')}[\\s\\S]*proof of residence`),
+    );
+    const [record] = await sql(`select status, assignee_id from aml_cases where user_id = ?`, [user.id]);
+    expect(record).toEqual({ status: 'INVESTIGATING', assignee_id: secondAdmin.id });
+    await shoot(a.page, 'aml-case-record');
     await a.page.getByLabel('Note (optional)').fill('source of funds explained');
     await a.page.getByRole('button', { name: 'Approve unfreeze' }).click();
     await expect(a.page.locator('.flash.ok').textContent()).resolves.toContain(
@@ -234,6 +267,8 @@ describe('AML cases', () => {
     await expect(a.page.locator('#first-approval').textContent()).resolves.toContain(admin.email);
     await expect(a.page.getByRole('button', { name: 'Approve unfreeze' }).isDisabled()).resolves.toBe(true);
     await shoot(a.page, 'aml-case-first-approval');
+    // The page reloaded after the form post: its live connection must be back before the second approval.
+    await a.page.locator('body[data-live-connected]').waitFor();
     expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
 
     const b = await newPage();
@@ -252,6 +287,7 @@ describe('AML cases', () => {
     );
     // The first admin's page follows without a reload (aml:unfrozen in the admins room).
     await a.page.locator('#account-status', { hasText: 'ACTIVE' }).waitFor({ timeout: 20_000 });
+    await a.page.locator('#case-status', { hasText: 'CLOSED (CLEARED)' }).waitFor({ timeout: 20_000 });
     await shoot(a.page, 'aml-case-unfrozen');
     await a.context.close();
     await b.context.close();

@@ -216,7 +216,7 @@ describe('other decisions and findings', () => {
       http.post('/wallet/withdraw', { amount: '100' }, user.token, { 'idempotency-key': `wd-${randomUUID()}` });
     const held = await withdraw();
     expect(held.status).toBe(403);
-    expect(held.body.error.code).toBe('FORBIDDEN');
+    expect(held.body.error.code).toBe('COMPLIANCE_HOLD');
 
     expect(
       (await http.put(`/aml/admin/checks/${check.id}/resolve`, { notes: 'other person' }, admin.token)).status,

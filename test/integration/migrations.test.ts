@@ -30,6 +30,9 @@ const RELEASED = [
   'Migration20261128300000_aml',
   'Migration20261130000000_outbox',
   'Migration20261130100000_verified_birth_date',
+  'Migration20261201100000_webhooks',
+  'Migration20261201100100_audit_chain',
+  'Migration20261201140000_aml_cases',
 ];
 
 const dbName = `migrations_${randomUUID().replace(/-/g, '').slice(0, 12)}`;

@@ -297,7 +297,7 @@ describe('events', () => {
     expect(['WON', 'LOST', 'TIE']).toContain(one('binary.settled', trader.id).trade.status);
     expect(one('account.frozen', fast.id)).toMatchObject({ status: 'FROZEN' });
     expect(one('aml.case.closed', fast.id)).toMatchObject({
-      outcome: 'UNFROZEN',
+      outcome: 'CLEARED',
       caseId: one('aml.case.opened', fast.id).caseId,
     });
 

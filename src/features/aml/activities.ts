@@ -1,5 +1,7 @@
+import { Context } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ADMINS_ROOM, type EventPublisher } from '../realtime/events';
+import { amlWorkflowId } from './contract';
 import { closeCaseFrozen, freezeAccount, unfreezeAccount } from './freeze-repository';
 
 export interface AmlActivityDeps {
@@ -15,7 +17,15 @@ export function createAmlActivities(deps: AmlActivityDeps) {
   return {
     async amlFreezeAccount(input: { userId: string; reasons: string[]; caseId: string }) {
       const reason = input.reasons.join('; ') || 'critical AML finding';
-      await freezeAccount(em(), input.userId, reason, input.caseId);
+      // The case record is linked to this workflow (its id is read here, so the workflow's
+      // commands and their inputs stay as they were: stored histories still replay).
+      await freezeAccount(
+        em(),
+        input.userId,
+        reason,
+        input.caseId,
+        Context.current().info.workflowExecution?.workflowId ?? amlWorkflowId(input.userId),
+      );
     },
 
     async amlRemindAdmins(input: { userId: string; reminder: number; since: string }) {

@@ -28,7 +28,7 @@ export interface AmlCasesDeps {
   signer: WorkflowSigner;
 }
 
-/** The freeze cases, through their `amlFreeze` workflows: open/join, list, decide. */
+/** The freeze cases' `amlFreeze` workflows: open/join, read the open freeze's state, decide. */
 export class AmlCases {
   constructor(private readonly deps: AmlCasesDeps) {}
 
@@ -66,22 +66,21 @@ export class AmlCases {
   }
 
   /**
-   * Running freeze cases of this deployment's task queue, with their state. Each query gets a
-   * short deadline: a case whose worker is down is skipped (logged) instead of stalling the list.
+   * The freeze workflow's state while the user's freeze is open (the first unfreeze approval lives
+   * there until the case closes), else null. A short deadline: a worker that is down shows no state
+   * rather than stalling the page; the case record is read from the table either way.
    */
-  async openCases(limit = 100): Promise<AmlCaseState[]> {
-    const out: AmlCaseState[] = [];
-    const query = `WorkflowType = "${AML_FREEZE_WORKFLOW}" AND ExecutionStatus = "Running" AND TaskQueue = "${this.deps.taskQueue}"`;
-    for await (const wf of this.deps.temporal.workflow.list({ query })) {
-      if (out.length >= limit) break;
-      try {
-        const handle = this.deps.temporal.workflow.getHandle(wf.workflowId);
-        out.push(await this.deps.temporal.withDeadline(Date.now() + 3000, () => handle.query(amlCaseQuery)));
-      } catch (err) {
-        this.deps.logger.warn({ err, workflowId: wf.workflowId }, 'could not query AML case');
+  async freezeState(userId: string): Promise<AmlCaseState | null> {
+    try {
+      const handle = this.deps.temporal.workflow.getHandle(amlWorkflowId(userId));
+      const state = await this.deps.temporal.withDeadline(Date.now() + 3000, () => handle.query(amlCaseQuery));
+      return state.status === 'FROZEN' ? state : null;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) {
+        this.deps.logger.warn({ err, userId }, 'could not query the AML freeze workflow');
       }
+      return null;
     }
-    return out;
   }
 
   async decide(userId: string, decision: AmlDecision): Promise<AmlCaseState> {

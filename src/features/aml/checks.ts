@@ -9,7 +9,9 @@ import { SYSTEM_ACTOR } from '../../kernel/audit';
 import { writeFrozen } from './freeze-repository';
 import type { AmlGate } from './gate';
 import { toCheckRow, type AmlCheckDbRow, type AmlCheckRow } from './repository';
-import { evaluateRules, requiresFreeze, type AmlFinding, type AmlThresholds } from './rules';
+import { evaluateRules, outcomeOf, outcomeRank, requiresFreeze, type AmlFinding, type AmlThresholds } from './rules';
+import { lockUserAml, recordCaseFinding } from './case-repository';
+import { activeSnoozedRules } from './snoozes';
 import { parseSanctionsCsv, screen, type SanctionsEntry } from './sanctions';
 import { amlSnapshot } from './snapshot';
 
@@ -86,10 +88,15 @@ export class AmlChecks implements AmlGate {
    */
   async decideWithin(tx: EntityManager, userId: string, trigger: string): Promise<{ frozen: boolean }> {
     const findings = await this.evaluate(tx, userId);
-    const freezing = findings.filter(requiresFreeze);
+    // block_and_review and decline are recorded in the movement's own commit, so the next
+    // movement already meets the hold or the freeze; review findings wait for the full run.
+    const escalating = findings.filter((f) => outcomeRank(outcomeOf(f)) >= outcomeRank('block_and_review'));
+    if (escalating.length === 0) return { frozen: false };
+    await lockUserAml(tx, userId);
+    const snoozed = await activeSnoozedRules(tx, userId);
+    const saved = await this.saveFindings(tx, userId, escalating, trigger, snoozed);
+    const freezing = escalating.filter((f) => requiresFreeze(f) && !snoozed.has(f.checkType));
     if (freezing.length === 0) return { frozen: false };
-    await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`aml:${userId}`]);
-    const saved = await this.saveFindings(tx, userId, freezing, trigger);
     const [state] = await tx.execute<{ status: string; locked: boolean }[]>(
       `select u.status, w.locked from users u join wallets w on w.user_id = u.id where u.id = ?`,
       [userId],
@@ -99,7 +106,8 @@ export class AmlChecks implements AmlGate {
       status: state!.status,
       walletLocked: state!.locked,
     });
-    await recordOutbox(tx, amlFreezeMessage({ userId, checkIds: saved.map((r) => r.id), reasons }));
+    const freezingIds = saved.filter((r) => r.outcome === 'decline' && !r.snoozed).map((r) => r.id);
+    await recordOutbox(tx, amlFreezeMessage({ userId, checkIds: freezingIds, reasons }));
     return { frozen: true };
   }
 
@@ -109,6 +117,7 @@ export class AmlChecks implements AmlGate {
     userId: string,
     findings: AmlFinding[],
     trigger: string,
+    snoozed: Set<string>,
     runId?: string,
   ): Promise<AmlCheckRow[]> {
     const out: AmlCheckRow[] = [];
@@ -130,11 +139,30 @@ export class AmlChecks implements AmlGate {
         );
         if (recent.length) continue;
       }
+      const outcome = outcomeOf(f);
+      const isSnoozed = snoozed.has(f.checkType);
       const [row] = await tx.execute<AmlCheckDbRow[]>(
-        `insert into aml_checks (user_id, check_type, severity, result, metadata, notes, run_id)
-         values (?, ?, ?, ?, ?, ?, ?) returning *`,
-        [userId, f.checkType, f.severity, f.result, JSON.stringify({ ...f.metadata, trigger }), f.notes, runId ?? null],
+        `insert into aml_checks (user_id, check_type, severity, result, metadata, notes, run_id, outcome, snoozed)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,
+        [
+          userId,
+          f.checkType,
+          f.severity,
+          f.result,
+          JSON.stringify({ ...f.metadata, trigger }),
+          f.notes,
+          runId ?? null,
+          outcome,
+          isSnoozed,
+        ],
       );
+      await recordCaseFinding(tx, userId, {
+        checkId: row!.id,
+        rule: f.checkType,
+        outcome,
+        notes: f.notes,
+        snoozed: isSnoozed,
+      });
       out.push(toCheckRow(row!));
     }
     return out;
@@ -144,10 +172,14 @@ export class AmlChecks implements AmlGate {
     const em = this.deps.orm.em.fork();
     const findings = await this.evaluate(em, userId);
     const flagged = findings.filter((f) => f.result !== 'PASS');
-    const freezeRequested = findings.some(requiresFreeze);
+    let freezeRequested = false;
     const saved = await em.transactional(async (tx) => {
       // One run at a time per user, so two concurrent runs cannot both decide "not seen yet".
-      await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`aml:${userId}`]);
+      await lockUserAml(tx, userId);
+      // A snoozed rule is recorded but does not escalate.
+      const snoozed = await activeSnoozedRules(tx, userId);
+      const freezing = findings.filter((f) => requiresFreeze(f) && !snoozed.has(f.checkType));
+      freezeRequested = freezing.length > 0;
       if (runId && (await tx.execute(`select 1 from aml_checks where run_id = ? limit 1`, [runId])).length) {
         return null;
       }
@@ -162,11 +194,11 @@ export class AmlChecks implements AmlGate {
               metadata: { checks: findings.map((f) => f.checkType) },
             },
           ];
-      const out = await this.saveFindings(tx, userId, toSave, trigger, runId);
+      const out = await this.saveFindings(tx, userId, toSave, trigger, snoozed, runId);
       // A new critical finding joins (or opens) the case; a repeated one within its cooldown asks
       // again only when the account is not frozen, so a closed case reopens while the cause persists
       // without every later run signalling the open case once more.
-      const critical = out.filter((r) => r.result === 'FAIL' && r.severity === 'CRITICAL');
+      const critical = out.filter((r) => r.outcome === 'decline' && !r.snoozed);
       const [account] = await tx.execute<{ status: string }[]>(`select status from users where id = ?`, [userId]);
       if (freezeRequested && (critical.length > 0 || account?.status !== 'FROZEN')) {
         await recordOutbox(
@@ -174,7 +206,7 @@ export class AmlChecks implements AmlGate {
           amlFreezeMessage({
             userId,
             checkIds: critical.map((r) => r.id),
-            reasons: findings.filter(requiresFreeze).map((f) => `${f.checkType}: ${f.notes}`),
+            reasons: freezing.map((f) => `${f.checkType}: ${f.notes}`),
           }),
         );
       }

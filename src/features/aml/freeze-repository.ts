@@ -5,28 +5,41 @@ import { moneyTransaction } from '../../kernel/db/money-transaction';
 import { lockAccount } from '../wallet/account-state';
 import { emailMessage } from '../notifications/email-queue';
 import { ADMINS_ROOM, liveEvent, userRoom } from '../realtime/events';
-import { recordWebhookEvent, webhookEvent } from '../webhooks/events';
+import { recordWebhookEvent } from '../webhooks/events';
+import { addDecisionOnce, attachFreeze, caseOfRun, closeCase } from './case-repository';
 
 /**
  * Freeze: user FROZEN and wallet locked, in one transaction with their audit rows, the email to
- * the user and the live event to the user and the admins. Idempotent per case.
+ * the user, the live event to the user and the admins, and the user's AML case (opened or joined)
+ * linked to the freeze workflow run. Idempotent per run (`caseId` is the run id).
  */
-export const freezeAccount = (em: EntityManager, userId: string, reason: string, caseId: string) =>
-  setFrozen(em, userId, true, SYSTEM_ACTOR('aml-freeze'), reason, (user, at) => [
-    emailMessage(
-      { template: 'account-frozen', to: user.email, data: { name: user.full_name, reason } },
-      `aml-frozen-${caseId}`,
-    ),
-    liveEvent(
-      [userRoom(userId), ADMINS_ROOM],
-      'aml:frozen',
-      { userId, reason, caseId, at },
-      `aml-frozen-event-${caseId}`,
-    ),
-    webhookEvent('aml.case.opened', { caseId, userId, openedAt: at }, caseId),
-  ]);
+export const freezeAccount = (em: EntityManager, userId: string, reason: string, caseId: string, workflowId: string) =>
+  setFrozen(
+    em,
+    userId,
+    true,
+    SYSTEM_ACTOR('aml-freeze'),
+    reason,
+    async (tx, user, at) => [
+      emailMessage(
+        { template: 'account-frozen', to: user.email, data: { name: user.full_name, reason } },
+        `aml-frozen-${caseId}`,
+      ),
+      liveEvent(
+        [userRoom(userId), ADMINS_ROOM],
+        'aml:frozen',
+        { userId, reason, caseId, at },
+        `aml-frozen-event-${caseId}`,
+      ),
+    ],
+    // After the user and wallet locks: the global lock order.
+    (tx) => attachFreeze(tx, userId, workflowId, caseId, reason),
+  );
 
-/** Unfreeze after the approvals: user ACTIVE and wallet unlocked, audited, the user told. Idempotent per case. */
+/**
+ * Unfreeze after the approvals: user ACTIVE and wallet unlocked, audited, the user told, and the
+ * case closed CLEARED. Idempotent per run.
+ */
 export const unfreezeAccount = (
   em: EntityManager,
   userId: string,
@@ -40,7 +53,7 @@ export const unfreezeAccount = (
     false,
     { type: 'ADMIN', id: approvals.join(',') },
     `unfrozen with the approvals of ${approvals.join(' and ')}${notes ? `: ${notes}` : ''}`,
-    (user, at) => [
+    async (_tx, user, at) => [
       emailMessage(
         { template: 'account-unfrozen', to: user.email, data: { name: user.full_name } },
         `aml-unfrozen-${caseId}`,
@@ -51,8 +64,14 @@ export const unfreezeAccount = (
         { userId, caseId, at },
         `aml-unfrozen-event-${caseId}`,
       ),
-      webhookEvent('aml.case.closed', { caseId, userId, outcome: 'UNFROZEN', closedAt: at }, caseId),
     ],
+    async (tx) => {
+      const id = await caseOfRun(tx, userId, caseId);
+      const reason = `unfrozen with the approvals of ${approvals.join(' and ')}${notes ? `: ${notes}` : ''}`;
+      if (!id) return;
+      for (const adminId of approvals) await addDecisionOnce(tx, id, adminId, 'UNFREEZE', notes);
+      await closeCase(tx, id, 'CLEARED', { type: 'ADMIN', id: approvals.join(',') }, reason);
+    },
   );
 
 async function setFrozen(
@@ -61,7 +80,8 @@ async function setFrozen(
   frozen: boolean,
   actor: Actor,
   reason: string,
-  consequences: (user: { email: string; full_name: string }, at: string) => OutboxMessage[],
+  consequences: (tx: EntityManager, user: { email: string; full_name: string }, at: string) => Promise<OutboxMessage[]>,
+  onCase: (tx: EntityManager) => Promise<unknown>,
 ) {
   return moneyTransaction(em, async (tx) => {
     // The global lock order (user, then wallet), as every money transaction takes it.
@@ -71,7 +91,8 @@ async function setFrozen(
       [userId],
     );
     // Keyed by the case: a retried activity adds nothing, a new case tells the user again.
-    await recordOutbox(tx, ...consequences(user!, new Date().toISOString()));
+    await recordOutbox(tx, ...(await consequences(tx, user!, new Date().toISOString())));
+    await onCase(tx);
     return writeFrozen(tx, userId, frozen, actor, reason, state);
   });
 }
@@ -123,7 +144,7 @@ export async function writeFrozen(
   return true;
 }
 
-/** KEEP_FROZEN: the case closes with the account frozen; one audit row per case. */
+/** KEEP_FROZEN: the case closes with the account frozen; one audit row per run. */
 export async function closeCaseFrozen(
   em: EntityManager,
   caseId: string,
@@ -144,11 +165,9 @@ export async function closeCaseFrozen(
       after: { userId, status: 'FROZEN' },
       reason: notes,
     });
-    await recordWebhookEvent(
-      tx,
-      'aml.case.closed',
-      { caseId, userId, outcome: 'KEEP_FROZEN', closedAt: new Date().toISOString() },
-      caseId,
-    );
+    const id = await caseOfRun(tx, userId, caseId);
+    if (!id) return;
+    await addDecisionOnce(tx, id, adminId, 'KEEP_FROZEN', notes);
+    await closeCase(tx, id, 'KEEP_FROZEN', { type: 'ADMIN', id: adminId }, notes ?? 'kept frozen');
   });
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit } from '../../kernel/audit';
 import { AppError } from '../../kernel/errors';
-import type { CheckResult, Severity } from './rules';
+import type { CheckResult, Outcome, Severity } from './rules';
 
 /** AML findings as stored (`aml_checks`): the seed's AMLCheck. */
 export interface AmlCheckRow {
@@ -10,6 +10,10 @@ export interface AmlCheckRow {
   checkType: string;
   severity: Severity;
   result: CheckResult;
+  /** Its place on the outcome ladder (approve < review < block_and_review < decline). */
+  outcome: Outcome | null;
+  /** Recorded while an admin had snoozed this rule for the user: it did not escalate. */
+  snoozed: boolean;
   metadata: unknown;
   notes: string | null;
   resolvedBy: string | null;
@@ -23,6 +27,8 @@ export interface AmlCheckDbRow {
   check_type: string;
   severity: Severity;
   result: CheckResult;
+  outcome: Outcome | null;
+  snoozed: boolean;
   metadata: unknown;
   notes: string | null;
   resolved_by: string | null;
@@ -36,6 +42,8 @@ export const toCheckRow = (r: AmlCheckDbRow): AmlCheckRow => ({
   checkType: r.check_type,
   severity: r.severity,
   result: r.result,
+  outcome: r.outcome,
+  snoozed: r.snoozed,
   metadata: r.metadata,
   notes: r.notes,
   resolvedBy: r.resolved_by,

@@ -3,7 +3,18 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
-import { RESULTS, SEVERITIES } from './rules';
+import { CHECK_TYPES, RESULTS, SEVERITIES } from './rules';
+import {
+  addCaseNote,
+  assignCase,
+  CASE_STATUSES,
+  decideCase,
+  getCase,
+  listCases,
+  recordDecision,
+} from './case-repository';
+import { listSnoozes, snoozeRule } from './snoozes';
+import { escalateCase } from './escalation';
 import type { AmlCases } from './cases';
 import type { AmlChecks } from './checks';
 import { getAMLCheckHistory, listChecks, resolveAMLCheck } from './repository';
@@ -13,6 +24,17 @@ import { validate } from '../../kernel/http/validate';
 
 const userIdParam = z.object({ userId: z.uuid() });
 const checkIdParam = z.object({ checkId: z.uuid() });
+const caseIdParam = z.object({ id: z.uuid() });
+const caseListQuery = z
+  .object({
+    status: z.enum([...CASE_STATUSES, 'ACTIVE']).optional(),
+    rule: z.enum(CHECK_TYPES).optional(),
+    assignee: z.union([z.uuid(), z.literal('none')]).optional(),
+    userId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 const listQuery = z.object({
   result: z.enum(RESULTS).optional(),
   severity: z.enum(SEVERITIES).optional(),
@@ -54,7 +76,76 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
   });
 
   router.get('/cases', async (ctx) => {
-    ctx.body = { items: await deps.cases.openCases() };
+    const q = validate(caseListQuery, ctx.query, 'query');
+    ctx.body = await listCases(emOf(ctx), q);
+  });
+
+  router.get('/cases/:id', async (ctx) => {
+    const { id } = validate(caseIdParam, ctx.params, 'path');
+    const em = emOf(ctx);
+    const c = await getCase(em, id);
+    ctx.body = { ...c, snoozes: await listSnoozes(em, c.userId) };
+  });
+
+  router.put('/cases/:id/assignee', async (ctx) => {
+    const { id } = validate(caseIdParam, ctx.params, 'path');
+    const { assigneeId } = validate(z.object({ assigneeId: z.uuid() }).strict(), ctx.request.body, 'assignment');
+    await assignCase(emOf(ctx), id, assigneeId, principalOf(ctx).userId);
+    ctx.body = await getCase(emOf(ctx), id);
+  });
+
+  router.post('/cases/:id/notes', async (ctx) => {
+    const { id } = validate(caseIdParam, ctx.params, 'path');
+    const { note } = validate(
+      z.object({ note: z.string().trim().min(1).max(2000) }).strict(),
+      ctx.request.body,
+      'note',
+    );
+    await addCaseNote(emOf(ctx), id, principalOf(ctx).userId, note);
+    ctx.status = 201;
+    ctx.body = await getCase(emOf(ctx), id);
+  });
+
+  // A case without a freeze: CLEARED (releases a hold) or ESCALATED (freezes the account).
+  router.post('/cases/:id/decision', async (ctx) => {
+    const { id } = validate(caseIdParam, ctx.params, 'path');
+    const body = validate(
+      z.object({ decision: z.enum(['CLEARED', 'ESCALATED']), reason: z.string().trim().min(1).max(2000) }).strict(),
+      ctx.request.body,
+      'decision',
+    );
+    const adminId = principalOf(ctx).userId;
+    if (body.decision === 'ESCALATED') await escalateCase(emOf(ctx), id, adminId, body.reason);
+    else await emOf(ctx).transactional((tx) => decideCase(tx, id, adminId, 'CLEARED', body.reason));
+    ctx.body = await getCase(emOf(ctx), id);
+  });
+
+  router.get('/users/:userId/snoozes', async (ctx) => {
+    const { userId } = validate(userIdParam, ctx.params, 'path');
+    ctx.body = { items: await listSnoozes(emOf(ctx), userId) };
+  });
+
+  router.post('/users/:userId/snoozes', async (ctx) => {
+    const { userId } = validate(userIdParam, ctx.params, 'path');
+    const body = validate(
+      z
+        .object({
+          rule: z.enum(CHECK_TYPES.filter((t) => t !== 'SUMMARY') as [string, ...string[]]),
+          until: z.iso.datetime({ offset: true }),
+          reason: z.string().trim().min(1).max(2000),
+        })
+        .strict(),
+      ctx.request.body,
+      'snooze',
+    );
+    ctx.status = 201;
+    ctx.body = await snoozeRule(emOf(ctx), {
+      userId,
+      rule: body.rule,
+      until: new Date(body.until),
+      reason: body.reason,
+      adminId: principalOf(ctx).userId,
+    });
   });
 
   router.put('/users/:userId/decision', async (ctx) => {
@@ -64,11 +155,10 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
       ctx.request.body,
       'decision',
     );
-    ctx.body = await deps.cases.decide(userId, {
-      decision: body.decision,
-      adminId: principalOf(ctx).userId,
-      notes: body.notes ?? null,
-    });
+    const adminId = principalOf(ctx).userId;
+    ctx.body = await deps.cases.decide(userId, { decision: body.decision, adminId, notes: body.notes ?? null });
+    // The workflow accepted it: the decision joins the case's record.
+    await recordDecision(emOf(ctx), userId, adminId, body.decision, body.notes ?? null);
   });
 
   return router;

@@ -226,3 +226,24 @@ export function unfreezeRefusal(approvals: string[], adminId: string): string | 
   return approvals.includes(adminId) ? 'this admin has already approved; a second, different admin must approve' : null;
 }
 export const UNFREEZE_APPROVALS_NEEDED = 2;
+
+/** The outcome ladder, lowest first: a user's outcome is the highest of their rules' outcomes. */
+export const OUTCOMES = ['approve', 'review', 'block_and_review', 'decline'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const outcomeRank = (o: Outcome): number => OUTCOMES.indexOf(o);
+export const highestOutcome = (outcomes: Outcome[]): Outcome =>
+  outcomes.reduce<Outcome>((hi, o) => (outcomeRank(o) > outcomeRank(hi) ? o : hi), 'approve');
+
+/**
+ * What one rule's finding asks for: PASS approves; a critical FAIL declines (the account is
+ * frozen); a finding that must hold the money until someone looks (a strong sanctions name match
+ * told apart only by the birth date) blocks withdrawals and trading pending a review; any other
+ * finding asks for a review and blocks nothing.
+ */
+export function outcomeOf(f: Pick<AmlFinding, 'result' | 'severity' | 'metadata'>): Outcome {
+  if (f.result === 'PASS') return 'approve';
+  if (f.result === 'FAIL' && f.severity === 'CRITICAL') return 'decline';
+  if (f.metadata.holdWithdrawals === true) return 'block_and_review';
+  return 'review';
+}

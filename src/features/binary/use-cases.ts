@@ -11,7 +11,7 @@ import type { Minor } from '../../kernel/money';
 import type { PriceFeed } from '../market/price-feed';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
 import { lockBinaryTrade, unlockBinaryTrade } from '../../kernel/redis/distributed-lock';
-import { assertMayDebit, lockAccount } from '../wallet/account-state';
+import { assertMayDebit, assertNoComplianceHold, lockAccount } from '../wallet/account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
@@ -67,6 +67,7 @@ export async function openBinaryTrade(
   const tick = await feed.latest(input.symbol);
   return moneyTransaction(em, async (tx) => {
     assertMayDebit(await lockAccount(tx, input.userId));
+    await assertNoComplianceHold(tx, input.userId);
     await postTransaction(tx, {
       idempotencyKey: `binary-${input.tradeId}-open`,
       kind: 'binary-open',

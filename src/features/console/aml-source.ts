@@ -1,62 +1,55 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AmlCases } from '../aml/cases';
 import type { AmlCaseState, AmlDecision } from '../aml/contract';
+import {
+  addCaseNote,
+  assignCase,
+  currentCaseIdOf,
+  getCase,
+  listCases,
+  staffMembers,
+  type CaseFilter,
+  type CaseListItem,
+} from '../aml/case-repository';
 import { getAMLCheckHistory, resolveAMLCheck, type AmlCheckRow } from '../aml/repository';
+import { listSnoozes, type SnoozeView } from '../aml/snoozes';
 
 /**
- * Everything the console's AML screens read and do, in one place. Today it goes through the AML
- * admin services the JSON routes use (`/aml/admin/*`: the running amlFreeze workflows, the
- * aml_checks rows). When the "AML cases as records" issue lands, only this module changes: the
- * screens depend on `AmlConsoleSource`, not on where cases live.
+ * Everything the console's AML screens read and do, in one place: the case records (aml_cases,
+ * through the AML case repository the JSON routes use), and the freeze workflow for what only it
+ * knows while a freeze is open (the first unfreeze approval) and for decisions (AmlCases.decide:
+ * own-case refusal, two different admins, 409 once decided).
  */
-export interface AmlCaseSummary {
-  userId: string;
-  status: AmlCaseState['status'];
-  findings: number;
-  reasons: string[];
-  approvals: string[];
-  remindersSent: number;
-}
+export type AmlCaseDetail = Awaited<ReturnType<typeof getCase>> & { snoozes: SnoozeView[] };
 
 export interface AmlConsoleSource {
-  /** Open cases; `awaitingSecond` keeps the cases with one unfreeze approval. */
-  list(filter: { q?: string; awaitingSecond?: boolean }): Promise<AmlCaseSummary[]>;
-  /** The user's open case, or null when none is open. */
-  get(userId: string): Promise<AmlCaseState | null>;
+  list(em: EntityManager, filter: CaseFilter): Promise<{ items: CaseListItem[]; total: number }>;
+  /** The user's open case record, else their latest one, else null. */
+  caseOf(em: EntityManager, userId: string): Promise<AmlCaseDetail | null>;
+  /** The freeze workflow's state while the user's freeze is open, else null. */
+  freezeState(userId: string): Promise<AmlCaseState | null>;
   findings(em: EntityManager, userId: string): Promise<AmlCheckRow[]>;
-  /** Goes through AmlCases.decide: own-case refusal, two different admins, 409 once decided. */
   decide(userId: string, decision: AmlDecision): Promise<AmlCaseState>;
-  /** A note on a finding, by resolving it (the only note the current API keeps). */
   resolveFinding(em: EntityManager, checkId: string, adminId: string, notes: string): Promise<AmlCheckRow>;
-  /** Whether assignment and case notes are available (they come with case records). */
-  readonly supportsAssignment: boolean;
+  assign(em: EntityManager, caseId: string, assigneeId: string, adminId: string): Promise<void>;
+  note(em: EntityManager, caseId: string, adminId: string, note: string): Promise<void>;
+  staff(em: EntityManager): Promise<{ id: string; email: string }[]>;
 }
 
-export function amlSourceFromWorkflows(cases: AmlCases): AmlConsoleSource {
-  const summary = (c: AmlCaseState): AmlCaseSummary => ({
-    userId: c.userId,
-    status: c.status,
-    findings: c.findings.reduce((n, f) => n + f.checkIds.length, 0),
-    reasons: c.findings.flatMap((f) => f.reasons),
-    approvals: c.approvals,
-    remindersSent: c.remindersSent,
-  });
+export function amlSourceFromRecords(cases: AmlCases): AmlConsoleSource {
   return {
-    supportsAssignment: false,
-    async list(filter) {
-      const all = (await cases.openCases()).map(summary);
-      return all.filter(
-        (c) =>
-          (!filter.q || c.userId.includes(filter.q) || c.reasons.some((r) => r.toLowerCase().includes(filter.q!))) &&
-          (!filter.awaitingSecond || c.approvals.length === 1),
-      );
+    list: (em, filter) => listCases(em, filter),
+    async caseOf(em, userId) {
+      const id = await currentCaseIdOf(em, userId);
+      if (!id) return null;
+      return { ...(await getCase(em, id)), snoozes: await listSnoozes(em, userId) };
     },
-    async get(userId) {
-      const open = await cases.openCases();
-      return open.find((c) => c.userId === userId) ?? null;
-    },
+    freezeState: (userId) => cases.freezeState(userId),
     findings: (em, userId) => getAMLCheckHistory(em, userId, 50),
     decide: (userId, decision) => cases.decide(userId, decision),
     resolveFinding: (em, checkId, adminId, notes) => resolveAMLCheck(em, checkId, adminId, notes),
+    assign: (em, caseId, assigneeId, adminId) => assignCase(em, caseId, assigneeId, adminId),
+    note: (em, caseId, adminId, note) => addCaseNote(em, caseId, adminId, note),
+    staff: (em) => staffMembers(em),
   };
 }

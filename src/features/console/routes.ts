@@ -17,6 +17,8 @@ import { httpStatusFor } from '../../kernel/http/middleware/errors';
 import { rateLimit, type LimitRule } from '../../kernel/http/middleware/throttle';
 import { CONSOLE_COOKIE, csrfMatches, type ConsoleSession, type ConsoleSessions } from './session';
 import type { AmlConsoleSource } from './aml-source';
+import { CASE_STATUSES } from '../aml/case-repository';
+import { CHECK_TYPES } from '../aml/rules';
 import * as q from './queries';
 import * as v from './views';
 
@@ -42,6 +44,15 @@ interface ConsoleState {
 }
 
 const uuid = z.uuid();
+/** The AML list's filters, from the query string; a bad value is a 404 page (see htmlErrors). */
+const amlListFilter = z.object({
+  status: z.enum(['ACTIVE', ...CASE_STATUSES]),
+  rule: z.enum(CHECK_TYPES).optional(),
+  assignee: z.union([z.literal('me'), z.literal('none'), z.uuid()]).optional(),
+  q: z.string().optional(),
+  offset: z.coerce.number().int().min(0).max(100_000),
+});
+export type AmlListFilter = z.infer<typeof amlListFilter>;
 
 /** Static files of the console, read once: the page script and styles, and the Socket.IO client. */
 function loadAssets(): Map<string, { type: string; body: Buffer }> {
@@ -291,16 +302,28 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
 
   // --- AML ------------------------------------------------------------------------------------
   router.get(`${P}/aml`, ...auth, async (ctx) => {
-    const filter = {
-      q: typeof ctx.query.q === 'string' && ctx.query.q.trim() ? ctx.query.q.trim().toLowerCase() : undefined,
-      awaitingSecond: ctx.query.awaiting === '1',
-    };
-    const cases = await deps.aml.list(filter);
-    const emails = await q.emailsOf(
-      emOf(ctx),
-      cases.map((c) => c.userId),
-    );
-    page(ctx, v.amlListPage(consoleState(ctx)!.session, cases, emails, filter, await takeFlash(ctx)));
+    const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim() : '');
+    const filter = amlListFilter.parse({
+      status: text('status') || 'ACTIVE',
+      rule: text('rule') || undefined,
+      assignee: text('assignee') || undefined,
+      q: text('q').slice(0, 254) || undefined,
+      offset: text('offset') || '0',
+    });
+    const em = emOf(ctx);
+    const assignee = filter.assignee === 'me' ? me(ctx).userId : filter.assignee;
+    const search = filter.q;
+    const byId = search && uuid.safeParse(search).success;
+    const list = await deps.aml.list(em, {
+      status: filter.status,
+      rule: filter.rule,
+      assignee,
+      userId: byId ? search : undefined,
+      email: search && !byId ? search : undefined,
+      limit: 50,
+      offset: filter.offset,
+    });
+    page(ctx, v.amlListPage(consoleState(ctx)!.session, list, filter, await takeFlash(ctx)));
   });
 
   router.get(`${P}/aml/:userId`, ...auth, async (ctx) => {
@@ -308,11 +331,13 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     const em = emOf(ctx);
     const user = await q.findUser(em, userId);
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    const [state, findings, movements, timeline] = await Promise.all([
-      deps.aml.get(userId),
+    const [record, state, findings, movements, timeline, staff] = await Promise.all([
+      deps.aml.caseOf(em, userId),
+      deps.aml.freezeState(userId),
       deps.aml.findings(em, userId),
       q.moneyMovements(em, userId),
       q.complianceTimeline(em, userId),
+      deps.aml.staff(em),
     ]);
     const people = [
       ...(state?.approvals ?? []),
@@ -327,11 +352,54 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       ctx,
       v.amlCasePage(
         consoleState(ctx)!.session,
-        { user, state, findings, movements, timeline, emails, supportsAssignment: deps.aml.supportsAssignment },
+        { user, record, state, findings, movements, timeline, emails, staff },
         await takeFlash(ctx),
       ),
     );
   });
+
+  /** Assignment and notes act on the case record shown on the page (its id in the form). */
+  const onCase =
+    (act: (ctx: Context, caseId: string) => Promise<string>) =>
+    async (ctx: Context): Promise<void> => {
+      const userId = uuid.parse(ctx.params.userId);
+      const back = `${P}/aml/${userId}`;
+      const caseId = uuid.safeParse(field(ctx, 'caseId'));
+      if (!caseId.success) return redirectWith(ctx, back, { kind: 'error', text: 'Refused (400): no case given.' });
+      try {
+        return redirectWith(ctx, back, { kind: 'ok', text: await act(ctx, caseId.data) });
+      } catch (err) {
+        if (err instanceof AppError && err.code !== 'INTERNAL') {
+          return redirectWith(ctx, back, {
+            kind: 'error',
+            text: `Refused (${httpStatusFor(err.code)}): ${err.message}.`,
+          });
+        }
+        throw err;
+      }
+    };
+
+  router.post(
+    `${P}/aml/:userId/assign`,
+    ...post,
+    onCase(async (ctx, caseId) => {
+      const assignee = uuid.safeParse(field(ctx, 'assigneeId'));
+      if (!assignee.success) throw new AppError('VALIDATION_FAILED', 'choose a staff member');
+      await deps.aml.assign(emOf(ctx), caseId, assignee.data, me(ctx).userId);
+      return 'Case assigned.';
+    }),
+  );
+
+  router.post(
+    `${P}/aml/:userId/notes`,
+    ...post,
+    onCase(async (ctx, caseId) => {
+      const note = field(ctx, 'note').slice(0, 2000);
+      if (!note) throw new AppError('VALIDATION_FAILED', 'a note cannot be empty');
+      await deps.aml.note(emOf(ctx), caseId, me(ctx).userId, note);
+      return 'Note added to the case.';
+    }),
+  );
 
   router.post(`${P}/aml/:userId/decision`, ...post, async (ctx) => {
     const userId = uuid.parse(ctx.params.userId);
@@ -423,7 +491,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       deps.aml.findings(em, user.id),
       q.moneyMovements(em, user.id),
       q.complianceTimeline(em, user.id),
-      deps.aml.list({ q: user.id }).catch(() => []),
+      deps.aml.caseOf(em, user.id),
       jobsOf(deps.queues(), { id: user.id, email: user.email }).catch(() => []),
     ]);
     const emails = await q.emailsOf(
@@ -439,7 +507,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
         {
           user,
           kyc,
-          amlCase: cases.find((c) => c.userId === user.id) ?? null,
+          amlCase: cases,
           findings,
           movements,
           timeline,

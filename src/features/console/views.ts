@@ -1,7 +1,9 @@
 import { html, type Html } from './html';
 import type { ConsoleSession } from './session';
 import type { KycQueueItem, Row } from './queries';
-import type { AmlCaseSummary } from './aml-source';
+import type { AmlCaseDetail } from './aml-source';
+import type { CaseListItem } from '../aml/case-repository';
+import { CHECK_TYPES } from '../aml/rules';
 import type { AmlCaseState } from '../aml/contract';
 import type { AmlCheckRow } from '../aml/repository';
 
@@ -252,73 +254,198 @@ export function kycCasePage(s: ConsoleSession, kyc: Row | null, user: Row, flash
   );
 }
 
+export interface AmlListFilterView {
+  status: string;
+  rule?: string;
+  assignee?: string;
+  q?: string;
+  offset: number;
+}
+
+const option = (value: string, label: string, selected: string | undefined) =>
+  html`<option value="${value}" ${value === (selected ?? '') ? ' selected' : ''}>${label}</option>`;
+
 export function amlListPage(
   s: ConsoleSession,
-  cases: AmlCaseSummary[],
-  emails: Map<string, string>,
-  filter: { q?: string; awaitingSecond?: boolean },
+  list: { items: CaseListItem[]; total: number },
+  filter: AmlListFilterView,
   flash: ConsoleSession['flash'],
 ) {
+  const qs = (offset: number) =>
+    `${P}/aml?${new URLSearchParams({ status: filter.status, rule: filter.rule ?? '', assignee: filter.assignee ?? '', q: filter.q ?? '', offset: String(offset) })}`;
   return layout(
     { title: 'AML cases', session: s, flash, live: 'aml' },
     html`<form method="get" action="${P}/aml" class="filters" role="search">
-        <label for="q">User id or reason contains</label><input id="q" name="q" value="${filter.q ?? ''}" />
-        <label class="inline"
-          ><input type="checkbox" name="awaiting" value="1" ${filter.awaitingSecond ? ' checked' : ''} /> Waiting for a
-          second approval</label
-        >
+        <label for="status">Status</label
+        ><select id="status" name="status">
+          ${option('ACTIVE', 'Open or investigating', filter.status)} ${option('OPEN', 'Open', filter.status)}
+          ${option('INVESTIGATING', 'Investigating', filter.status)} ${option('CLOSED', 'Closed', filter.status)}
+        </select>
+        <label for="rule">Rule</label
+        ><select id="rule" name="rule">
+          ${option('', 'Any rule', filter.rule)}
+          ${CHECK_TYPES.filter((t) => t !== 'SUMMARY').map((t) => option(t, t, filter.rule))}
+        </select>
+        <label for="assignee">Assignee</label
+        ><select id="assignee" name="assignee">
+          ${option('', 'Anyone', filter.assignee)} ${option('me', 'Me', filter.assignee)}
+          ${option('none', 'Unassigned', filter.assignee)}
+        </select>
+        <label for="q">User email or id</label><input id="q" name="q" value="${filter.q ?? ''}" />
         <button type="submit">Filter</button>
       </form>
       <div data-live-list>
+        <p id="case-total">${list.total} case(s)</p>
         ${
-          cases.length
+          list.items.length
             ? html`<div class="scroll">
                 <table>
                   <caption class="sr-only">
-                    Open AML cases
+                    AML cases
                   </caption>
                   <thead>
                     <tr>
                       <th scope="col">User</th>
                       <th scope="col">Status</th>
+                      <th scope="col">Outcome</th>
                       <th scope="col">Findings</th>
-                      <th scope="col">Reasons</th>
-                      <th scope="col">Unfreeze approvals</th>
-                      <th scope="col">Reminders</th>
+                      <th scope="col">Assignee</th>
+                      <th scope="col">Opened</th>
                     </tr>
                   </thead>
                   <tbody>
-                    ${cases.map(
+                    ${list.items.map(
                       (c) =>
-                        html`<tr data-user="${c.userId}">
-                          <td><a href="${P}/aml/${c.userId}">${emails.get(c.userId) ?? c.userId}</a></td>
-                          <td><span class="badge warn">${c.status}</span></td>
-                          <td>${c.findings}</td>
-                          <td>${c.reasons.join('; ')}</td>
-                          <td>${c.approvals.length}/2</td>
-                          <td>${c.remindersSent}</td>
+                        html`<tr data-user="${c.userId}" data-case="${c.id}">
+                          <td><a href="${P}/aml/${c.userId}">${c.email}</a></td>
+                          <td><span class="badge warn">${c.status}${c.outcome ? ` ${c.outcome}` : ''}</span></td>
+                          <td>${c.highestOutcome}</td>
+                          <td>${c.findingSummary}</td>
+                          <td>${c.assignee?.email ?? 'unassigned'}</td>
+                          <td><time datetime="${c.openedAt}">${c.openedAt}</time></td>
                         </tr>`,
                     )}
                   </tbody>
                 </table>
               </div>`
-            : html`<p class="empty">No open case.</p>`
+            : html`<p class="empty">No case matches.</p>`
         }
+        <p>
+          ${filter.offset > 0 ? html`<a href="${qs(Math.max(0, filter.offset - 50))}">Previous</a>` : ''}
+          ${filter.offset + list.items.length < list.total ? html`<a href="${qs(filter.offset + 50)}">Next</a>` : ''}
+        </p>
       </div>`,
     `${P}/aml`,
   );
+}
+
+function caseRecordSection(
+  s: ConsoleSession,
+  userId: string,
+  record: AmlCaseDetail,
+  staff: { id: string; email: string }[],
+) {
+  const open = record.status !== 'CLOSED';
+  return html`<section aria-labelledby="h-record" id="case-record" data-case="${record.id}">
+    <h2 id="h-record">Case record</h2>
+    <dl class="facts">
+      <dt>Case</dt>
+      <dd><code>${record.id}</code></dd>
+      <dt>Status</dt>
+      <dd id="case-status">${record.status}${record.outcome ? ` (${record.outcome})` : ''}</dd>
+      <dt>Highest outcome</dt>
+      <dd>${record.highestOutcome}</dd>
+      <dt>Opened</dt>
+      <dd>${record.openedAt}</dd>
+      <dt>Assignee</dt>
+      <dd id="case-assignee">${record.assignee?.email ?? 'unassigned'}</dd>
+      <dt>Workflow</dt>
+      <dd>${record.workflowId ?? 'none (no freeze)'}</dd>
+    </dl>
+    ${
+      record.findings.length
+        ? html`<table id="case-findings">
+            <caption>
+              Findings by rule
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Rule</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Count</th>
+                <th scope="col">First seen</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Last note</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${record.findings.map(
+                (f) =>
+                  html`<tr>
+                    <td>${f.rule}${f.snoozed ? ' (snoozed)' : ''}</td>
+                    <td>${f.outcome}</td>
+                    <td class="num">${f.count}</td>
+                    <td>${f.firstSeenAt}</td>
+                    <td>${f.lastSeenAt}</td>
+                    <td>${f.lastNotes ?? ''}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<p class="empty">No finding on this case.</p>`
+    }
+    ${
+      record.snoozes.length
+        ? html`<ul id="case-snoozes">
+            ${record.snoozes.map((z) => html`<li>${z.rule} snoozed until ${z.until} by ${z.createdByEmail ?? z.createdBy}${z.active ? '' : ' (ended)'}: ${z.reason}</li>`)}
+          </ul>`
+        : ''
+    }
+    ${
+      open
+        ? html`<form method="post" action="${P}/aml/${userId}/assign">
+            ${csrfField(s)}<input type="hidden" name="caseId" value="${record.id}" />
+            <label for="assignee-id">Assign to</label
+            ><select id="assignee-id" name="assigneeId" required>
+              ${staff.map((m) => option(m.id, m.email, record.assignee?.id ?? s.userId))}
+            </select>
+            <button type="submit">Assign</button>
+          </form>`
+        : html`<p class="why">The case is closed: it can take notes, not an assignee.</p>`
+    }
+    <form method="post" action="${P}/aml/${userId}/notes">
+      ${csrfField(s)}<input type="hidden" name="caseId" value="${record.id}" /> <label for="case-note">Case note</label
+      ><textarea id="case-note" name="note" required maxlength="2000" rows="2"></textarea>
+      <button type="submit">Add note</button>
+    </form>
+    <h3 id="h-case-timeline">Case timeline</h3>
+    <ol class="timeline" id="case-timeline">
+      ${record.timeline.map(
+        (e) =>
+          html`<li>
+            <time datetime="${e.at}">${e.at}</time> <strong>${e.kind}</strong> by ${e.actor.type}
+            ${e.actor.email ?? e.actor.id}${e.reason ? html` — ${e.reason}` : ''}${
+              e.data && typeof e.data.decision === 'string' ? ` (${e.data.decision})` : ''
+            }${e.data && typeof e.data.rule === 'string' ? ` (${e.data.rule})` : ''}${
+              e.data && typeof e.data.assigneeEmail === 'string' ? ` to ${e.data.assigneeEmail}` : ''
+            }
+          </li>`,
+      )}
+    </ol>
+  </section>`;
 }
 
 export function amlCasePage(
   s: ConsoleSession,
   args: {
     user: Row;
+    record: AmlCaseDetail | null;
     state: AmlCaseState | null;
     findings: AmlCheckRow[];
     movements: Row[];
     timeline: Row[];
     emails: Map<string, string>;
-    supportsAssignment: boolean;
+    staff: { id: string; email: string }[];
   },
   flash: ConsoleSession['flash'],
 ) {
@@ -360,13 +487,10 @@ export function amlCasePage(
       <dl class="facts">
         <dt>Account</dt>
         <dd id="account-status">${user.status}${user.locked ? ' (wallet locked)' : ''}</dd>
-        <dt>Case</dt>
-        <dd>${state ? `${state.status}, ${state.remindersSent} reminder(s)` : 'none open'}</dd>
-        <dt>Assignment</dt>
-        <dd>
-          ${args.supportsAssignment ? '' : 'Assignment and case notes arrive with AML case records; notes are kept on findings below.'}
-        </dd>
+        <dt>Freeze</dt>
+        <dd>${state ? `${state.status}, ${state.remindersSent} reminder(s)` : 'no open freeze'}</dd>
       </dl>
+      ${args.record ? caseRecordSection(s, user.id, args.record, args.staff) : html`<p class="empty">No case record.</p>`}
       <section aria-labelledby="h-decision">
         <h2 id="h-decision">Decision</h2>
         ${decision}
@@ -576,7 +700,7 @@ export function userPage(
   args: {
     user: Row;
     kyc: Row | null;
-    amlCase: AmlCaseSummary | null;
+    amlCase: AmlCaseDetail | null;
     findings: AmlCheckRow[];
     movements: Row[];
     timeline: Row[];
@@ -613,7 +737,7 @@ export function userPage(
         </dd>
         <dt>AML</dt>
         <dd>
-          ${args.amlCase ? html`<a href="${P}/aml/${u.id}">open case</a> (${args.amlCase.approvals.length}/2 approvals)` : 'no open case'};
+          ${args.amlCase ? html`<a href="${P}/aml/${u.id}">case ${args.amlCase.status}</a> (${args.amlCase.highestOutcome}${args.amlCase.outcome ? `, ${args.amlCase.outcome}` : ''})` : 'no case'};
           ${args.findings.length} finding(s), ${unresolved} unresolved
         </dd>
       </dl>

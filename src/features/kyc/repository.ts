@@ -60,12 +60,16 @@ export async function recordPending(
       before,
       after: { status: 'PENDING', provider: input.provider, attempt: input.attempt },
     });
+    const at = new Date().toISOString();
     await recordOutbox(
       tx,
-      liveEvent(userRoom(input.userId), 'kyc:status', {
-        userId: input.userId,
-        status: 'PENDING',
-        at: new Date().toISOString(),
+      liveEvent(userRoom(input.userId), 'kyc:status', { userId: input.userId, status: 'PENDING', at }),
+      // The admins: a new case in the console's KYC queue appears without a reload.
+      liveEvent(ADMINS_ROOM, 'admin:alert', {
+        kind: 'kyc.pending',
+        message: `KYC of user ${input.userId} awaits review (${input.provider}, attempt ${input.attempt})`,
+        subject: input.userId,
+        at,
       }),
     );
   });

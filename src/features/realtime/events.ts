@@ -26,6 +26,8 @@ export interface ServerEvents {
   'wallet:balance': { userId: string; balance: number; at: string };
   'aml:frozen': { userId: string; reason: string; caseId: string; at: string };
   'aml:unfrozen': { userId: string; caseId: string; at: string };
+  /** A new AML case (features/aml/case-repository.ts), for the console's list. */
+  'aml:case_opened': { caseId: string; userId: string; outcome: string; reason: string; at: string };
   'arbitrage:opportunity': Record<string, unknown>;
   'queue:metrics': Record<string, unknown>;
   'admin:alert': { kind: string; message: string; subject?: string; at: string };

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MAX_AMOUNT_MINOR, type Minor } from '../../kernel/money';
 import { AppError } from '../../kernel/errors';
-import { assertMayDebit, lockAccount } from '../wallet/account-state';
+import { assertMayDebit, assertNoComplianceHold, lockAccount } from '../wallet/account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
@@ -30,6 +30,7 @@ export function notionalOf(quantity: string, price: Minor): Minor {
 export async function recordSpotTrade(em: EntityManager, aml: AmlGate, input: SpotTradeInput) {
   return moneyTransaction(em, async (tx) => {
     assertMayDebit(await lockAccount(tx, input.userId));
+    await assertNoComplianceHold(tx, input.userId);
     const notional = Math.max(1, notionalOf(input.quantity, input.price));
     if (notional > MAX_AMOUNT_MINOR) {
       throw new AppError('UNPROCESSABLE', 'trade notional (quantity x price) is above the maximum amount');

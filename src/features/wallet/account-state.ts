@@ -18,10 +18,11 @@ export async function accountState(em: EntityManager, userId: string): Promise<A
   return { status: row.status, kycStatus: row.kyc_status, walletLocked: row.locked };
 }
 
-/** A frozen account or a locked wallet may not trade, open binary trades or withdraw (403). */
+/** A frozen account, a locked wallet or a compliance hold may not trade, open binary trades or withdraw (403). */
 export async function assertCanTrade(em: EntityManager, userId: string): Promise<AccountState> {
   const state = await accountState(em, userId);
   assertMayDebit(state);
+  await assertNoComplianceHold(em, userId);
   return state;
 }
 
@@ -35,14 +36,30 @@ export async function canUserWithdraw(em: EntityManager, userId: string): Promis
   return !(await withdrawalsHeld(em, userId));
 }
 
-/** An unresolved AML check asks to hold withdrawals until an admin resolves it. */
+/**
+ * block_and_review: an unresolved finding at that step of the outcome ladder (rows written before
+ * the ladder: one that asked to hold withdrawals) holds withdrawals and trading until an admin
+ * resolves it or clears the case. A rule snoozed for the user right now holds nothing.
+ */
 export async function withdrawalsHeld(em: EntityManager, userId: string): Promise<boolean> {
   const held = await em.execute(
-    `select 1 from aml_checks where user_id = ? and resolved_at is null
-     and (metadata->>'holdWithdrawals')::boolean is true limit 1`,
+    `select 1 from aml_checks c where c.user_id = ? and c.resolved_at is null
+     and coalesce(c.outcome, case when (c.metadata->>'holdWithdrawals')::boolean then 'block_and_review' end) = 'block_and_review'
+     and not exists (select 1 from aml_rule_snoozes s where s.user_id = c.user_id and s.rule = c.check_type and s.until > now())
+     limit 1`,
     [userId],
   );
   return held.length > 0;
+}
+
+/** Refuses a withdrawal or a trade while a block_and_review finding waits for a decision (403). */
+export async function assertNoComplianceHold(em: EntityManager, userId: string): Promise<void> {
+  if (await withdrawalsHeld(em, userId)) {
+    throw new AppError(
+      'COMPLIANCE_HOLD',
+      'withdrawals and trading are held until a compliance review of an AML finding decides',
+    );
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
 import { formatMinor, MAX_BALANCE_MINOR, type Minor } from '../../kernel/money';
-import { assertMayDebit, lockAccount, withdrawalsHeld } from './account-state';
+import { assertMayDebit, assertNoComplianceHold, lockAccount } from './account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
@@ -64,9 +64,7 @@ async function moveCash(
     }
     if (kind === 'withdrawal') {
       assertMayDebit(state);
-      if (await withdrawalsHeld(tx, userId)) {
-        throw new AppError('FORBIDDEN', 'withdrawals are held until a compliance review clears them');
-      }
+      await assertNoComplianceHold(tx, userId);
       if (state.kycStatus !== 'APPROVED') {
         throw new AppError('KYC_REQUIRED', 'withdrawals need an approved KYC verification');
       }

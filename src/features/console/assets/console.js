@@ -79,6 +79,13 @@
     announce('New AML case: account ' + e.userId + ' frozen (' + e.reason + ').', '/console/aml/' + e.userId);
     if (live === 'aml' || live === 'aml-case:' + e.userId) refresh();
   });
+  socket.on('aml:case_opened', function (e) {
+    announce(
+      'New AML case (' + e.outcome + '): account ' + e.userId + ' — ' + e.reason + '.',
+      '/console/aml/' + e.userId,
+    );
+    if (live === 'aml' || live === 'aml-case:' + e.userId) refresh();
+  });
   socket.on('aml:unfrozen', function (e) {
     announce('AML case closed: account ' + e.userId + ' unfrozen.', '/console/aml/' + e.userId);
     if (live === 'aml' || live === 'aml-case:' + e.userId) refresh();

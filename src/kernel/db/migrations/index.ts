@@ -7,6 +7,7 @@ import { Migration20261130000000_outbox } from './Migration20261130000000_outbox
 import { Migration20261130100000_verified_birth_date } from './Migration20261130100000_verified_birth_date';
 import { Migration20261201100000_webhooks } from './Migration20261201100000_webhooks';
 import { Migration20261201100100_audit_chain } from './Migration20261201100100_audit_chain';
+import { Migration20261201140000_aml_cases } from './Migration20261201140000_aml_cases';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130100000_verified_birth_date', class: Migration20261130100000_verified_birth_date },
   { name: 'Migration20261201100000_webhooks', class: Migration20261201100000_webhooks },
   { name: 'Migration20261201100100_audit_chain', class: Migration20261201100100_audit_chain },
+  { name: 'Migration20261201140000_aml_cases', class: Migration20261201140000_aml_cases },
 ];
