@@ -7,7 +7,10 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
+  testPathIgnorePatterns: ['/node_modules/'],
   testMatch: [
+    // Key placement on the cluster: locks, BullMQ, sharded live events.
+    '<rootDir>/test/redis-cluster/cluster.test.ts',
     // Locks and their fencing counters.
     '<rootDir>/test/integration/distributed-lock.test.ts',
     // BullMQ queues (email: producer, worker, rate limiter, metrics).

@@ -1,0 +1,100 @@
+/**
+ * Runs only in `npm run test:redis-cluster` (a private three-master cluster): checks that the
+ * application really works on the cluster and places keys where the cluster needs them.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis, { Cluster } from 'ioredis';
+import type { AppContext } from '../../src/main/context';
+import { createTestContext } from '../helpers/context';
+import { eventually } from '../helpers/eventually';
+
+const nodes = (process.env.TEST_REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
+/** One plain connection per master, to see which node really holds a key. */
+const masters = nodes.map((n) => {
+  const [host, port] = n.split(':');
+  return new Redis({ host, port: Number(port), lazyConnect: true });
+});
+let ctx: AppContext;
+
+beforeAll(async () => {
+  if (nodes.length !== 3) throw new Error('run with npm run test:redis-cluster (TEST_REDIS_CLUSTER_NODES unset)');
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx?.shutdown.run('test end');
+  masters.forEach((m) => m.disconnect());
+});
+
+/** The masters' ports holding keys that match `pattern`, with the keys. */
+async function whereKeys(pattern: string): Promise<Map<number, string[]>> {
+  const found = new Map<number, string[]>();
+  for (const m of masters) {
+    const keys = await m.keys(pattern);
+    if (keys.length) found.set(m.options.port!, keys.sort());
+  }
+  return found;
+}
+
+describe('on a three-master Redis Cluster', () => {
+  it('the process context is a cluster client, and plain keys spread over the masters', async () => {
+    expect(ctx.redis).toBeInstanceOf(Cluster);
+    await eventually(async () => (ctx.redis as Cluster).nodes('master').length === 3, 10_000, 'three masters');
+    const prefix = ctx.config.REDIS_PREFIX;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => ctx.redis.set(`${prefix}:spread:${i}`, '1', 'EX', 60)));
+    const where = await whereKeys(`${prefix}:spread:*`);
+    expect(where.size).toBe(3);
+    expect([...where.values()].flat()).toHaveLength(30);
+  });
+
+  it('a lock and its fencing counter live together on one master (one slot)', async () => {
+    const id = randomUUID();
+    const held = await ctx.lock.acquire(`wallet:${id}`, 5_000);
+    expect(held?.fencingToken).toBe(1);
+    const where = await whereKeys(`${ctx.config.REDIS_PREFIX}:lock:*${id}*`);
+    expect(where.size).toBe(1);
+    const keys = [...where.values()][0]!;
+    expect(keys).toHaveLength(2);
+    const slots = await Promise.all(keys.map((k) => masters[0]!.cluster('KEYSLOT', k)));
+    expect(slots[0]).toBe(slots[1]);
+    expect(await ctx.lock.release(`wallet:${id}`, held!.value)).toBe(true);
+  });
+
+  it('every key of a BullMQ queue is on one slot, so its scripts run (no CROSSSLOT)', async () => {
+    await ctx.email.enqueue({ template: 'welcome', to: 'cluster@example.test', data: { name: 'C' } }, 'cluster-1');
+    await ctx.email.enqueue({ template: 'welcome', to: 'cluster@example.test', data: { name: 'C' } }, 'cluster-2');
+    expect(await ctx.email.queue.getWaitingCount()).toBe(2);
+    const where = await whereKeys(`*${ctx.config.REDIS_PREFIX}*email-notifications*`);
+    expect(where.size).toBe(1);
+    const keys = [...where.values()][0]!;
+    expect(keys.length).toBeGreaterThanOrEqual(4); // id counter, meta, wait list, two job hashes...
+    const slots = new Set(await Promise.all(keys.map((k) => masters[0]!.cluster('KEYSLOT', k))));
+    expect(slots.size).toBe(1);
+  });
+
+  it('live events go out by SPUBLISH, and an event id published twice goes out once', async () => {
+    const sub = new Cluster(
+      nodes.map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })),
+      { shardedSubscribers: true },
+    );
+    const received: { channel: string; message: string }[] = [];
+    sub.on('smessage', (channel: string, message: string) => received.push({ channel, message }));
+    try {
+      const channel = `{${ctx.config.REDIS_PREFIX}:socket.io}#/#`;
+      await sub.ssubscribe(channel);
+      const userId = randomUUID();
+      const payload = { userId, balance: 1234, at: new Date().toISOString() };
+      const onceId = randomUUID();
+      await ctx.events.publish(`user:${userId}`, 'wallet:balance', payload, { onceId });
+      await ctx.events.publish(`user:${userId}`, 'wallet:balance', payload, { onceId });
+      await ctx.events.publish(`user:${userId}`, 'wallet:balance', { ...payload, balance: 99 });
+      await eventually(async () => received.length >= 2, 5_000, 'two sharded messages');
+      await new Promise((r) => setTimeout(r, 300)); // a duplicate would arrive by now
+      expect(received).toHaveLength(2);
+      const balances = received.map((r) => JSON.parse(r.message).data.packet.data[1].balance);
+      expect(balances).toEqual([1234, 99]);
+      expect(JSON.parse(received[0]!.message).data.opts.rooms).toEqual([`user:${userId}`]);
+    } finally {
+      sub.disconnect();
+    }
+  });
+});
