@@ -5,8 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { Cluster } from 'ioredis';
 import type { AppContext } from '../../src/main/context';
-import { createTestContext } from '../helpers/context';
+import { createTestContext, startTestApi } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
+import { LiveClient } from '../helpers/live-client';
+import { closeRedis, createRedis } from '../../src/kernel/redis/client';
+import { eventPublisherFor } from '../../src/features/realtime/publisher';
 
 const nodes = (process.env.TEST_REDIS_CLUSTER_NODES ?? '').split(',').filter(Boolean);
 /** One plain connection per master, to see which node really holds a key. */
@@ -95,6 +98,34 @@ describe('on a three-master Redis Cluster', () => {
       expect(JSON.parse(received[0]!.message).data.opts.rooms).toEqual([`user:${userId}`]);
     } finally {
       sub.disconnect();
+    }
+  });
+
+  it("an API instance's adapter listens by SSUBSCRIBE, and another process's publish reaches its socket", async () => {
+    const api = await startTestApi(ctx);
+    const userId = randomUUID();
+    const client = await LiveClient.connect(api.url, await ctx.tokens.issue({ userId, role: 'USER' }));
+    // A separate client, as a worker process would have.
+    const publisherRedis = createRedis({ url: '', clusterNodes: nodes });
+    try {
+      const channel = `{${ctx.config.REDIS_PREFIX}:socket.io}#/#`;
+      const counts = await Promise.all(
+        masters.map(async (m) => Number(((await m.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1])),
+      );
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+      const classic = await Promise.all(
+        masters.map(async (m) => Number(((await m.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1])),
+      );
+      expect(classic).toEqual([0, 0, 0]);
+
+      const publisher = eventPublisherFor(publisherRedis, ctx.config);
+      const at = new Date().toISOString();
+      await publisher.publish(`user:${userId}`, 'wallet:balance', { userId, balance: 4321, at });
+      const got = await client.waitFor('wallet:balance', (p) => p.userId === userId, 10_000);
+      expect(got.payload).toEqual({ userId, balance: 4321, at });
+    } finally {
+      client.close();
+      await closeRedis(publisherRedis);
     }
   });
 });
