@@ -5,7 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // The console's browser tests (Chromium, ~6-10 min on 2 cores) run on their own:
   // `npm run test:browser` (jest.browser.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
+  // test/redis-cluster/ needs a Redis Cluster: `npm run test:redis-cluster` (jest.redis-cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis-cluster/'],
   transform: {
     // Type checking is `npm run typecheck`; tests only transpile, which keeps them fast.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

@@ -78,6 +78,20 @@ const schema = z
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
     /** Prefix for every Redis key this process writes (locks, BullMQ, cache, socket.io channels). */
     REDIS_PREFIX: z.string().min(1).default('cb'),
+    /**
+     * Redis Cluster seed nodes, host:port pairs (e.g. `10.0.0.1:6379,10.0.0.2:6379`). Set, every
+     * client is a cluster client and REDIS_URL is not used; key layout: src/kernel/redis/keys.ts.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port pairs separated by commas')))
+      .default([]),
 
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -31,6 +31,7 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
     config: ctx.config,
     logger: ctx.logger,
     redis: ctx.redis,
+    connection: ctx.redisConnection,
     tokens: ctx.tokens,
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../kernel/redis/client';
 import { TokenService } from '../features/auth/tokens';
 import { accountStatus } from '../features/auth/users';
 import { AmlCases } from '../features/aml/cases';
@@ -10,13 +10,14 @@ import { KycCases } from '../features/kyc/cases';
 import { kycProvidersFromConfig, type KycProviders } from '../features/kyc/providers/registry';
 import { BullEmailQueue } from '../features/notifications/email-queue';
 import { BullWebhookQueue, webhookRetryPolicy } from '../features/webhooks/queue';
-import { RedisEmitterPublisher } from '../features/realtime/emitter-publisher';
+import { eventPublisherFor } from '../features/realtime/publisher';
 import type { EventPublisher } from '../features/realtime/events';
 import type { Config } from '../kernel/config';
 import { createOrm, migrate } from '../kernel/db/orm';
 import { armCrashPoints } from '../kernel/faults';
 import { createLogger, type Logger } from '../kernel/logger';
-import { closeRedis, createRedis } from '../kernel/redis/client';
+import { closeRedis, createRedis, isCluster, redisConnection, type RedisConnection } from '../kernel/redis/client';
+import { bullPrefix } from '../kernel/redis/keys';
 import { DistributedLock } from '../kernel/redis/distributed-lock';
 import { connectClient } from '../kernel/temporal/connection';
 import { WorkflowSigner } from '../kernel/temporal/signing';
@@ -33,7 +34,9 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
+  /** Where `redis` connects (one server or a cluster), for clients a feature opens itself. */
+  redisConnection: RedisConnection;
   lock: DistributedLock;
   tokens: TokenService;
   temporal: Client;
@@ -73,15 +76,16 @@ export async function createContext(
       const applied = await migrate(orm);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
-    const redis = createRedis(config.REDIS_URL, { logger, name: `${name}-main` });
+    const connection = redisConnection(config);
+    const redis = createRedis(connection, { logger, name: `${name}-main` });
     shutdown.add('redis', () => closeRedis(redis));
     const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     shutdown.add('temporal-client', () => temporal.connection.close());
-    const email = new BullEmailQueue(redis, config.REDIS_PREFIX);
+    const email = new BullEmailQueue(redis, bullPrefix(config));
     // The shared client already logs connection errors; without a listener BullMQ prints them again.
     email.queue.on('error', () => undefined);
     shutdown.add('email-queue', () => email.close());
-    const webhooks = new BullWebhookQueue(redis, config.REDIS_PREFIX, webhookRetryPolicy(config));
+    const webhooks = new BullWebhookQueue(redis, bullPrefix(config), webhookRetryPolicy(config));
     webhooks.queue.on('error', () => undefined);
     shutdown.add('webhook-queue', () => webhooks.close());
     const taskQueues = overrides.taskQueues ?? taskQueuesWithPrefix(config.TASK_QUEUE_PREFIX);
@@ -91,13 +95,14 @@ export async function createContext(
       logger,
       orm,
       redis,
-      lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`),
+      redisConnection: connection,
+      lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`, { hashTagged: isCluster(connection) }),
       tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, {
         accountOf: (userId) => accountStatus(orm.em.fork(), userId),
       }),
       temporal,
       taskQueues,
-      events: overrides.events ?? new RedisEmitterPublisher(redis, config.REDIS_PREFIX),
+      events: overrides.events ?? eventPublisherFor(redis, config),
       email,
       webhooks,
       kycProviders: kycProvidersFromConfig(config),

@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../kernel/redis/client';
 import type { AppContext } from './context';
 import { emailTransportFromConfig } from '../features/notifications/transports';
 import type { EmailTransport } from '../features/notifications/transports/types';
@@ -7,6 +7,7 @@ import { simulatedVenuesFromSpec } from '../features/market/simulated-venues';
 import { simulatedMarketFromConfig } from '../features/market';
 import type { VenueQuoteSource } from '../features/market/venue';
 import { closeRedis, createRedis } from '../kernel/redis/client';
+import { bullPrefix } from '../kernel/redis/keys';
 import { ArbitrageScanner, OpportunityStore, SpreadStats } from '../features/arbitrage/scanner';
 import { AiArbitrageQueue, createAiWorker } from '../features/arbitrage/queue';
 import { BullEmailQueue, type EmailJob } from '../features/notifications/email-queue';
@@ -33,8 +34,8 @@ export function queueSet(ctx: AppContext): QueueSet {
     const email =
       ctx.email instanceof BullEmailQueue
         ? ctx.email.queue
-        : new Queue<EmailJob>(QUEUE_NAMES.email, { connection: ctx.redis, prefix: ctx.config.REDIS_PREFIX });
-    const ai = new AiArbitrageQueue(ctx.redis, ctx.config.REDIS_PREFIX);
+        : new Queue<EmailJob>(QUEUE_NAMES.email, { connection: ctx.redis, prefix: bullPrefix(ctx.config) });
+    const ai = new AiArbitrageQueue(ctx.redis, bullPrefix(ctx.config));
     ai.queue.on('error', () => undefined);
     ctx.shutdown.add('ai-queue', () => ai.close());
     set = { email, ai };
@@ -93,7 +94,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
   const { config, logger } = ctx;
   const which = overrides.workers ?? ['email', 'ai', 'webhook'];
   // Workers block on Redis: their connection must not give up on a command (maxRetriesPerRequest null).
-  const connection: Redis = createRedis(config.REDIS_URL, {
+  const connection: RedisClient = createRedis(ctx.redisConnection, {
     logger,
     name: 'bullmq-workers',
     maxRetriesPerRequest: null,
@@ -107,7 +108,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
   if (which.includes('email')) {
     emailWorker = createEmailWorker({
       connection,
-      prefix: config.REDIS_PREFIX,
+      prefix: bullPrefix(config),
       transport,
       from: config.EMAIL_FROM,
       concurrency: config.EMAIL_CONCURRENCY,
@@ -126,7 +127,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
     });
     aiWorker = createAiWorker({
       connection,
-      prefix: config.REDIS_PREFIX,
+      prefix: bullPrefix(config),
       scanner,
       symbols: config.SYMBOLS,
       limiter: { max: config.AI_SCAN_RATE_MAX, duration: config.AI_SCAN_RATE_DURATION_MS },
@@ -138,7 +139,7 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
   if (which.includes('webhook')) {
     webhookWorker = createWebhookWorker({
       connection,
-      prefix: config.REDIS_PREFIX,
+      prefix: bullPrefix(config),
       orm: ctx.orm,
       policy: webhookRetryPolicy(config),
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -18,6 +18,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     REDIS_URL: process.env.TEST_REDIS_URL,
+    // Set by the Redis Cluster suite (jest.redis-cluster.config.js); unset, one server.
+    REDIS_CLUSTER_NODES: process.env.TEST_REDIS_CLUSTER_NODES,
     REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',

@@ -1,7 +1,7 @@
 /**
  * Real separate processes for multi-instance tests and the realtime benchmark: API instances and
  * a worker started from the real entry points (`tsx src/main/api.ts`, `tsx src/main/worker.ts`),
- * a publisher process (this file run as a script: RedisEmitterPublisher, as the worker uses it),
+ * a publisher process (this file run as a script: the worker's event publisher),
  * and a small TCP round-robin balancer standing in for nginx.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +26,8 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     DATABASE_URL: process.env.TEST_DATABASE_URL,
     REDIS_URL: process.env.TEST_REDIS_URL,
+    // Set by the Redis Cluster suite (jest.redis-cluster.config.js); unset, one server.
+    ...(process.env.TEST_REDIS_CLUSTER_NODES && { REDIS_CLUSTER_NODES: process.env.TEST_REDIS_CLUSTER_NODES }),
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
@@ -136,7 +138,7 @@ export async function startWorkerProcess(
 }
 
 export interface PublisherProcess extends ChildHandle {
-  /** Publishes through RedisEmitterPublisher in the child; resolves when Redis accepted the PUBLISH. */
+  /** Publishes through the event publisher in the child; resolves when Redis accepted the publish. */
   publish(rooms: string | string[], event: string, payload: unknown): Promise<void>;
 }
 
@@ -249,10 +251,11 @@ if (require.main === module && process.argv[2] === 'publisher') {
   void (async () => {
     const { loadConfigOrExit } = await import('../../src/kernel/config');
     const { createRedis, closeRedis } = await import('../../src/kernel/redis/client');
-    const { RedisEmitterPublisher } = await import('../../src/features/realtime/emitter-publisher');
+    const { redisConnection } = await import('../../src/kernel/redis/client');
+    const { eventPublisherFor } = await import('../../src/features/realtime/publisher');
     const config = loadConfigOrExit();
-    const redis = createRedis(config.REDIS_URL, { name: 'test-publisher' });
-    const publisher = new RedisEmitterPublisher(redis, config.REDIS_PREFIX);
+    const redis = createRedis(redisConnection(config), { name: 'test-publisher' });
+    const publisher = eventPublisherFor(redis, config);
     await redis.ping();
     process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
     const lines = createInterface({ input: process.stdin });

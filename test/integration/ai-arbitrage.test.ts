@@ -124,7 +124,7 @@ describe('ai-arbitrage scan', () => {
     expect((await http.get('/arbitrage/opportunities?limit=0', user.token)).status).toBe(400);
 
     const id = res.body.opportunities[0].id;
-    const ttl = await ctx.redis.ttl(`${ctx.config.REDIS_PREFIX}:arbitrage:opportunity:${id}`);
+    const ttl = await ctx.redis.ttl(`{${ctx.config.REDIS_PREFIX}:arbitrage}:opportunity:${id}`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(ctx.config.ARBITRAGE_OPPORTUNITY_TTL_SECONDS);
 

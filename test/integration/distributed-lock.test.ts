@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
-import { closeRedis, createRedis, reconnectDelay } from '../../src/kernel/redis/client';
+import { closeRedis, createRedis, isCluster, reconnectDelay, type RedisClient } from '../../src/kernel/redis/client';
 import {
   BINARY_TRADE_LOCK_MS,
   DistributedLock,
@@ -11,14 +10,15 @@ import {
   unlockTrade,
   WALLET_LOCK_MS,
 } from '../../src/kernel/redis/distributed-lock';
+import { testRedisConnection } from '../helpers/redis';
 
-let redis: Redis;
+let redis: RedisClient;
 let lock: DistributedLock;
 const prefix = `test-${randomUUID().slice(0, 8)}:lock`;
 
 beforeAll(() => {
-  redis = createRedis(process.env.TEST_REDIS_URL!);
-  lock = new DistributedLock(redis, prefix);
+  redis = createRedis(testRedisConnection());
+  lock = new DistributedLock(redis, prefix, { hashTagged: isCluster(testRedisConnection()) });
 });
 afterAll(() => closeRedis(redis));
 
@@ -81,7 +81,7 @@ describe('DistributedLock on real Redis', () => {
     const t = await lockTrade(lock, id);
     const w = await lockWallet(lock, id);
     const b = await lockBinaryTrade(lock, id);
-    const ttl = async (key: string) => redis.pttl(`${prefix}:${key}`);
+    const ttl = async (key: string) => redis.pttl(lock.keyFor(key));
     expect(await ttl(`trade:${id}`)).toBeGreaterThan(TRADE_LOCK_MS - 1_000);
     expect(await ttl(`wallet:${id}`)).toBeLessThanOrEqual(WALLET_LOCK_MS);
     expect(await ttl(`wallet:${id}`)).toBeGreaterThan(WALLET_LOCK_MS - 1_000);

@@ -5,6 +5,7 @@ import { BullEmailQueue, emailHelpers } from '../../src/features/notifications/e
 import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { decodeQuotedPrintable, startSendGridServer, startSmtpServer } from '../helpers/mail-servers';
+import { bullPrefix } from '../../src/kernel/redis/keys';
 
 const started: { ctx: AppContext; queues?: RunningQueues }[] = [];
 const closers: (() => Promise<void>)[] = [];
@@ -126,7 +127,7 @@ describe('email-notifications over the SendGrid v3 API', () => {
       SENDGRID_BASE_URL: sendgrid.url,
     });
     // The producer with the seed's attempts but a short backoff, so the test takes seconds.
-    const producer = new BullEmailQueue(ctx.redis, ctx.config.REDIS_PREFIX, { backoffMs: 200 });
+    const producer = new BullEmailQueue(ctx.redis, bullPrefix(ctx.config), { backoffMs: 200 });
     const h = emailHelpers(producer);
     await h.sendKYCApprovalEmail('flaky@example.test', 'Flaky <b>User</b>', 'flaky-1');
     await h.sendAccountFrozenEmail('bad@example.test', 'sanctions match', 'bad-1');

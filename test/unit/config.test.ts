@@ -89,4 +89,15 @@ describe('configuration', () => {
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/compliance');
   });
+
+  it('reads REDIS_CLUSTER_NODES as host:port pairs, empty when unset, and names a malformed one', () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toEqual([]);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-b:7001 ,' }).REDIS_CLUSTER_NODES).toEqual([
+      '10.0.0.1:7000',
+      'redis-b:7001',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b' })).toEqual([
+      expect.stringMatching(/^REDIS_CLUSTER_NODES.*host:port/),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job, type JobsOptions, type RateLimiterOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { Logger } from '../../kernel/logger';
 import type { ArbitrageScanner } from './scanner';
 import { QUEUE_NAMES } from '../../kernel/queue-names';
@@ -33,7 +33,7 @@ export const AI_SCAN_JOB_OPTIONS: JobsOptions = {
 export class AiArbitrageQueue {
   readonly queue: Queue<ScanJobData, ScanJobResult>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisClient, prefix: string) {
     this.queue = new Queue<ScanJobData, ScanJobResult>(QUEUE_NAMES.ai, {
       connection,
       prefix,
@@ -73,7 +73,7 @@ export class AiArbitrageQueue {
 }
 
 export interface AiWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   scanner: ArbitrageScanner;
   symbols: string[];

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import {
   anomalyScore,
   bestCrossSpreadBps,
@@ -58,7 +58,7 @@ return before
 
 export class SpreadStats {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -84,17 +84,19 @@ export class SpreadStats {
  */
 export class OpportunityStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly ttlSeconds: number,
   ) {}
 
+  // One hash tag for the index and the items: save() writes both in one MULTI and list() reads
+  // the items with one MGET, which a Redis Cluster allows only within one slot.
   private indexKey() {
-    return `${this.prefix}:arbitrage:opportunities`;
+    return `{${this.prefix}:arbitrage}:opportunities`;
   }
 
   private itemKey(id: string) {
-    return `${this.prefix}:arbitrage:opportunity:${id}`;
+    return `{${this.prefix}:arbitrage}:opportunity:${id}`;
   }
 
   async save(opps: StoredOpportunity[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { Principal, TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
 
@@ -30,7 +30,7 @@ export interface SessionSettings {
  */
 export class ConsoleSessions {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly tokens: TokenService,
     readonly settings: SessionSettings,

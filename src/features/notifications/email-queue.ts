@@ -1,7 +1,7 @@
 import { outboxDeliveryId, type OutboxConsumer, type OutboxMessage } from '../../kernel/outbox';
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import { QUEUE_NAMES } from '../../kernel/queue-names';
 
 export type EmailTemplate =
@@ -44,7 +44,7 @@ export interface EmailQueueOptions {
 export class BullEmailQueue implements EmailQueue {
   readonly queue: Queue<EmailJob>;
 
-  constructor(connection: Redis, prefix: string, options: EmailQueueOptions = {}) {
+  constructor(connection: RedisClient, prefix: string, options: EmailQueueOptions = {}) {
     this.queue = new Queue<EmailJob>(QUEUE_NAMES.email, {
       connection,
       prefix,

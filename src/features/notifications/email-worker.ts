@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job, type RateLimiterOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { Logger } from '../../kernel/logger';
 import { EmailSendError, type EmailTransport } from './transports/types';
 import { renderEmail } from './templates';
@@ -8,7 +8,7 @@ import { QUEUE_NAMES } from '../../kernel/queue-names';
 
 export interface EmailWorkerDeps {
   /** A connection with maxRetriesPerRequest: null (BullMQ workers block on Redis). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   transport: EmailTransport;
   from: string;

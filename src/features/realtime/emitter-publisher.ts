@@ -1,5 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
+import { socketIoKey } from '../../kernel/redis/keys';
 /**
  * Marks the event id published and publishes, atomically: a relay that dies after this and
  * delivers the row again publishes nothing the second time, and one that dies before it loses
@@ -13,7 +14,6 @@ return -1`;
 
 import {
   type PublishOptions,
-  socketIoChannelKey,
   type EventName,
   type EventPublisher,
   type ServerEvents,
@@ -21,7 +21,7 @@ import {
 } from './events';
 
 /**
- * Publishes through @socket.io/redis-emitter: a PUBLISH on the classic Redis adapter's channel
+ * Publishes through @socket.io/redis-emitter (one Redis server; on a cluster: ShardedEventPublisher): a PUBLISH on the classic Redis adapter's channel
  * (`<key>#/#` or `<key>#/#<room>#`) that every Socket.IO server with the adapter on the same key
  * delivers to its local sockets. Works from any process, with or without a Socket.IO server;
  * API processes use it too, so there is one delivery path.
@@ -37,7 +37,7 @@ export class RedisEmitterPublisher implements EventPublisher {
   private onceKey: string | undefined;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly onceTtlSeconds = 7 * 24 * 3600,
   ) {
@@ -47,7 +47,9 @@ export class RedisEmitterPublisher implements EventPublisher {
           ? redis.eval(PUBLISH_ONCE, 1, this.onceKey, String(this.onceTtlSeconds), channel, message)
           : redis.publish(channel, message)),
     };
-    this.emitter = new Emitter<ServerToClientEvents>(client, { key: socketIoChannelKey(redisPrefix) });
+    this.emitter = new Emitter<ServerToClientEvents>(client, {
+      key: socketIoKey({ REDIS_PREFIX: redisPrefix, REDIS_CLUSTER_NODES: [] }),
+    });
   }
 
   async publish<E extends EventName>(

@@ -83,9 +83,6 @@ export interface PublishOptions {
   onceId?: string;
 }
 
-/** Socket.IO's Redis channel prefix, shared by the adapter (servers) and the emitter (publishers). */
-export const socketIoChannelKey = (redisPrefix: string) => `${redisPrefix}:socket.io`;
-
 /** Outbox topic of live events: written with the change they announce, published by the relay. */
 export const LIVE_EVENT_TOPIC = 'live-event';
 

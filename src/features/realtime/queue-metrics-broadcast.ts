@@ -1,9 +1,9 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { Logger } from '../../kernel/logger';
 import { ADMINS_ROOM, type EventPublisher } from './events';
 
 export interface QueueMetricsBroadcastDeps {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   events: EventPublisher;
   logger: Logger;

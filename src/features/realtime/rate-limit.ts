@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 
 // INCR, and start the window on the first hit, atomically (a crash between the two would leave a
 // counter without expiry that blocks the user for good).
@@ -12,7 +12,7 @@ return n`;
  */
 export class RedisRateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly windowMs: number,
   ) {}

@@ -1,16 +1,17 @@
 import type { Server as HttpServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createAdapter } from '@socket.io/redis-adapter';
-import type Redis from 'ioredis';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import type { RedisClient } from '../../kernel/redis/client';
 import { decodeJwt } from 'jose';
 import { Server, type Socket } from 'socket.io';
 import type { Principal, TokenService } from '../auth/tokens';
 import type { Config } from '../../kernel/config';
 import { AppError } from '../../kernel/errors';
 import type { Logger } from '../../kernel/logger';
-import { closeRedis } from '../../kernel/redis/client';
-import { socketIoChannelKey, type ClientToServerEvents, type RoomAck, type ServerToClientEvents } from './events';
+import { closeRedis, createRedis, isCluster, type RedisConnection } from '../../kernel/redis/client';
+import { socketIoKey } from '../../kernel/redis/keys';
+import { type ClientToServerEvents, type RoomAck, type ServerToClientEvents } from './events';
 import { RedisRateLimiter } from './rate-limit';
 import { assignedRooms, decideRoomRequest } from './rooms';
 
@@ -21,6 +22,7 @@ type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<
 export type RealtimeConfig = Pick<
   Config,
   | 'REDIS_PREFIX'
+  | 'REDIS_CLUSTER_NODES'
   | 'INSTANCE_ID'
   | 'SOCKET_IO_POLLING'
   | 'SOCKET_IO_CORS_ORIGINS'
@@ -34,8 +36,10 @@ export type RealtimeConfig = Pick<
 export interface RealtimeDeps {
   config: RealtimeConfig;
   logger: Logger;
-  /** The process's configured Redis client; the adapter's pub/sub clients are duplicated from it. */
-  redis: Redis;
+  /** The process's configured Redis client (rate-limit counters). */
+  redis: RedisClient;
+  /** Where that client connects: the adapter opens its own publish and subscribe clients there. */
+  connection: RedisConnection;
   tokens: TokenService;
 }
 
@@ -58,9 +62,11 @@ function refusal(code: string, message: string): Error & { data: { code: string 
 const refuse = (code: string, message: string): RoomAck => ({ ok: false, error: { code, message } });
 
 /**
- * Attaches Socket.IO to an API instance's HTTP server, with the classic Redis adapter on
- * `socketIoChannelKey(REDIS_PREFIX)` — the same key RedisEmitterPublisher publishes on — so an
- * event published by any process reaches the room's sockets on every instance exactly once.
+ * Attaches Socket.IO to an API instance's HTTP server, with a Redis adapter on
+ * `socketIoKey(config)` — the same key the event publishers use — so an event published by any
+ * process reaches the room's sockets on every instance exactly once. One server: the classic
+ * adapter (PUBLISH/SUBSCRIBE). Redis Cluster: the sharded adapter (SPUBLISH/SSUBSCRIBE, Redis 7),
+ * because a classic PUBLISH on a cluster is copied to every node over the cluster bus.
  *
  * Connections authenticate with the access token in the handshake (`auth.token`). Each socket is
  * put in `user:<id>`; ADMIN/MASTER also in `admins`; `arbitrage` on request (`room:join`).
@@ -75,8 +81,14 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
 
   // No per-request retry limit: while Redis is away the adapter's (p)subscribe and publish wait for
   // the reconnect instead of rejecting unhandled inside the adapter.
-  const pubClient = deps.redis.duplicate({ connectionName: 'socket.io-pub', maxRetriesPerRequest: null });
-  const subClient = deps.redis.duplicate({ connectionName: 'socket.io-sub', maxRetriesPerRequest: null });
+  const sharded = isCluster(deps.connection);
+  const key = socketIoKey(config);
+  const pubClient = createRedis(deps.connection, { name: 'socket.io-pub', maxRetriesPerRequest: null });
+  const subClient = createRedis(deps.connection, {
+    name: 'socket.io-sub',
+    maxRetriesPerRequest: null,
+    shardedSubscribers: sharded,
+  });
   for (const client of [pubClient, subClient]) {
     client.on('error', (err: Error) => log.warn({ err: err.message }, 'socket.io redis error'));
     settleAdapterCommands(client, (err) => log.debug({ err: err.message }, 'socket.io redis command dropped'));
@@ -95,10 +107,10 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     // failure and reconnects (through the load balancer, elsewhere). A middleware refusal would
     // not be retried by the client.
     allowRequest: (_req, callback) => callback(closing ? 'server shutting down' : null, !closing),
-    adapter: createAdapter(pubClient, subClient, {
-      key: socketIoChannelKey(config.REDIS_PREFIX),
-      requestsTimeout: 5000,
-    }),
+    adapter: sharded
+      ? // Static: one channel per namespace, the one ShardedEventPublisher publishes on.
+        createShardedAdapter(pubClient, subClient, { channelPrefix: key, subscriptionMode: 'static' })
+      : createAdapter(pubClient, subClient, { key, requestsTimeout: 5000 }),
   });
 
   const limiter = new RedisRateLimiter(deps.redis, `${config.REDIS_PREFIX}:rt:rate`, config.SOCKET_RATE_WINDOW_MS);
@@ -187,21 +199,20 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     return stopping;
   };
 
-  log.info(
-    { key: socketIoChannelKey(config.REDIS_PREFIX), transports: io.engine.opts.transports },
-    'socket.io attached',
-  );
+  log.info({ key, sharded, transports: io.engine.opts.transports }, 'socket.io attached');
   return { io, instance, disconnectSocket };
 }
 
 /**
- * The adapter issues (p)subscribe and publish without awaiting them. A command still queued
+ * The adapter issues (s|p)subscribe and (s)publish without awaiting them. A command still queued
  * while Redis is away is rejected ("Connection is closed") when the instance shuts down, and an
  * un-awaited rejection would end the process; this gives each such promise a handler while
  * leaving it, and its rejection, to whoever does await it.
  */
-function settleAdapterCommands(client: Redis, dropped: (err: Error) => void): void {
-  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'publish'] as const) {
+function settleAdapterCommands(client: RedisClient, dropped: (err: Error) => void): void {
+  const commands = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'publish'] as const;
+  const sharded = ['ssubscribe', 'sunsubscribe', 'spublish'] as const;
+  for (const name of [...commands, ...sharded]) {
     const command = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
       const reply = command(...args);

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../../kernel/config';
 import type { OutboxConsumer } from '../../kernel/outbox';
@@ -35,7 +35,7 @@ export class BullWebhookQueue {
   readonly queue: Queue<WebhookJob>;
   readonly attempts: number;
 
-  constructor(connection: Redis, prefix: string, policy: WebhookRetryPolicy) {
+  constructor(connection: RedisClient, prefix: string, policy: WebhookRetryPolicy) {
     this.attempts = webhookRetrySchedule(policy).attempts;
     this.queue = new Queue<WebhookJob>(QUEUE_NAMES.webhooks, {
       connection,

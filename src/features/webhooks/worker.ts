@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../kernel/redis/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../kernel/logger';
 import { QUEUE_NAMES } from '../../kernel/queue-names';
@@ -11,7 +11,7 @@ import { SIGNATURE_HEADER, signatureHeader } from './signing';
 
 export interface WebhookWorkerDeps {
   /** A connection with maxRetriesPerRequest: null (BullMQ workers block on Redis). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   orm: MikroORM;
   policy: WebhookRetryPolicy;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
 import { AppError } from '../errors';
+import type { RedisClient } from './client';
 
 export interface LockHandle {
   key: string;
@@ -17,13 +17,21 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * gate only: money movements are also made safe in PostgreSQL (row locks, unique keys).
  */
 export class DistributedLock {
+  /**
+   * `hashTagged` (on a Redis Cluster): the lock key is `<prefix>:{<key>}` and its counter
+   * `<prefix>:{<key>}:fence`, one slot per lock, so both live on the shard that answers for the
+   * lock. Off (one server) the names stay `<prefix>:<key>[:fence]`: renaming them would restart
+   * the fencing counters below the tokens the database already holds.
+   */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix = 'lock',
+    private readonly options: { hashTagged?: boolean } = {},
   ) {}
 
-  private keyFor(key: string): string {
-    return `${this.prefix}:${key}`;
+  /** The Redis key of a lock (its fencing counter is this plus `:fence`). */
+  keyFor(key: string): string {
+    return this.options.hashTagged ? `${this.prefix}:{${key}}` : `${this.prefix}:${key}`;
   }
 
   /** Returns the handle, or null when someone else holds the lock. */

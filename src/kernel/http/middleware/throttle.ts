@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../redis/client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../errors';
 
@@ -12,7 +12,7 @@ export interface LimitSpec {
 }
 
 /** Counters in Redis, so every API instance sees the same count. */
-export const redisLimiter = (redis: Redis, prefix: string, spec: LimitSpec) =>
+export const redisLimiter = (redis: RedisClient, prefix: string, spec: LimitSpec) =>
   new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${prefix}:rl:${spec.name}`,
