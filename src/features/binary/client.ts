@@ -24,6 +24,16 @@ export { binaryWorkflowId };
 /** Sends of one open's update-with-start (each waits up to the server's RPC deadline, ~30 s). */
 const OPEN_UPDATE_SENDS = 3;
 
+function notAdmittedYet(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  // The server's FAILED_PRECONDITION, as the SDK hands it on (itself or as a cause).
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, d = 0; e && d < 4; d++) {
+    if (/Workflow Task in failed state/i.test(String(e.message))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /**
  * The trade id a client's Idempotency-Key stands for: the same key always names the same trade,
  * so a retried open reaches the same workflow (and the same ledger key) even when two retries race.
@@ -77,14 +87,18 @@ export class BinaryTrades {
           updateId,
         });
       } catch (err) {
-        // The server answers DEADLINE_EXCEEDED when the update is not yet accepted at the end of
-        // its RPC deadline (~30 s): on a busy machine the worker's first workflow task of a burst
-        // of opens can come later than that. The update is still admitted and will run; the SDK
-        // keeps waiting on a reply that says "not yet", but not on this error, so it is done here.
-        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && sent < OPEN_UPDATE_SENDS) continue;
+        // "Not admitted yet" answers, both from a worker behind on its workflow tasks (a burst of
+        // opens on a busy machine): DEADLINE_EXCEEDED when the update is not accepted within the
+        // server's RPC deadline (~30 s), FAILED_PRECONDITION "Workflow Task in failed state" after
+        // the first workflow task timed out and before its retry completes. Nothing was decided:
+        // the same update id is sent again once the worker had a moment.
+        if (notAdmittedYet(err) && sent < OPEN_UPDATE_SENDS) {
+          await new Promise((r) => setTimeout(r, 1000 * sent));
+          continue;
+        }
         // Still not accepted: the outcome is unknown to us, so 503; the client's retry with the
         // same Idempotency-Key attaches to the same trade and update.
-        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        if (notAdmittedYet(err)) {
           throw new AppError(
             'DEPENDENCY_UNAVAILABLE',
             'the trade is still being opened: retry with the same Idempotency-Key',
