@@ -4,9 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The console's browser tests (Chromium, ~6-10 min on 2 cores) run on their own:
-  // `npm run test:browser` (jest.browser.config.js).
+  // `npm run test:browser` (jest.browser.config.js); so does the fault suite, `npm run test:faults`.
   // test/redis-cluster/ needs a Redis Cluster: `npm run test:redis-cluster` (jest.redis-cluster.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis-cluster/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis-cluster/', '<rootDir>/test/faults/'],
   transform: {
     // Type checking is `npm run typecheck`; tests only transpile, which keeps them fast.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

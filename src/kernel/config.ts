@@ -208,6 +208,9 @@ const schema = z
     OUTBOX_RETENTION_HOURS: positiveInt.default(72),
     /** Test only: crash points (kernel/faults.ts) that SIGKILL the process when reached. */
     FAULT_CRASH_POINTS: csv.default([]),
+    /** Test only: pause points (kernel/faults.ts) that hold the code there for FAULT_PAUSE_MS. */
+    FAULT_PAUSE_POINTS: csv.default([]),
+    FAULT_PAUSE_MS: positiveInt.default(15_000),
 
     // --- Queues: email worker, AI-arbitrage scans, metrics.
     /** CONSOLE transport: also append each email as a JSON line to this file. */
@@ -296,6 +299,9 @@ const schema = z
     }
     if (env.FAULT_CRASH_POINTS.length > 0 && env.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['FAULT_CRASH_POINTS'], message: 'is allowed only with NODE_ENV=test' });
+    }
+    if (env.FAULT_PAUSE_POINTS.length > 0 && env.NODE_ENV !== 'test') {
+      ctx.addIssue({ code: 'custom', path: ['FAULT_PAUSE_POINTS'], message: 'is allowed only with NODE_ENV=test' });
     }
     if (env.EMAIL_PROVIDER === 'SMTP' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when EMAIL_PROVIDER=SMTP' });

@@ -1,15 +1,34 @@
 /**
- * Crash points for the fault-injection tests: `crashPoint('wallet.withdrawal.committed')` kills
- * the process with SIGKILL when that point was armed. Only the composition root arms points, and
- * only when NODE_ENV=test (the config refuses FAULT_CRASH_POINTS elsewhere), so production code
+ * Crash and pause points for the fault-injection tests: `crashPoint('wallet.withdrawal.committed')`
+ * kills the process with SIGKILL when that point was armed; `await pausePoint('binary.settle.locked')`
+ * holds the caller there for a while (a window in which a test SIGSTOPs the process, as a long GC
+ * pause or a frozen VM would). Only the composition root arms points, and only when NODE_ENV=test
+ * (the config refuses FAULT_CRASH_POINTS and FAULT_PAUSE_POINTS elsewhere), so production code
  * paths carry a no-op check and nothing else.
  */
 const armed = new Set<string>();
+const pauses = new Map<string, number>();
 
 export function armCrashPoints(points: readonly string[]): void {
   for (const p of points) armed.add(p);
 }
 
+export function armPausePoints(points: readonly string[], ms: number): void {
+  for (const p of points) pauses.set(p, ms);
+}
+
 export function crashPoint(name: string): void {
   if (armed.has(name)) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * Resolves at once unless armed. When armed, writes `FAULT pause <name>` on stdout (the test's
+ * signal that the process is inside the window) and resolves after the configured time, once.
+ */
+export async function pausePoint(name: string): Promise<void> {
+  const ms = pauses.get(name);
+  if (ms === undefined) return;
+  pauses.delete(name); // once: the retried activity must be able to go through
+  process.stdout.write(`FAULT pause ${name} ${ms}ms\n`);
+  await new Promise((r) => setTimeout(r, ms));
 }

@@ -14,7 +14,7 @@ import { eventPublisherFor } from '../features/realtime/publisher';
 import type { EventPublisher } from '../features/realtime/events';
 import type { Config } from '../kernel/config';
 import { createOrm, migrate } from '../kernel/db/orm';
-import { armCrashPoints } from '../kernel/faults';
+import { armCrashPoints, armPausePoints } from '../kernel/faults';
 import { createLogger, type Logger } from '../kernel/logger';
 import { closeRedis, createRedis, isCluster, redisConnection, type RedisConnection } from '../kernel/redis/client';
 import { bullPrefix } from '../kernel/redis/keys';
@@ -68,6 +68,7 @@ export async function createContext(
 ): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL, name);
   armCrashPoints(config.FAULT_CRASH_POINTS);
+  armPausePoints(config.FAULT_PAUSE_POINTS, config.FAULT_PAUSE_MS);
   const shutdown = new Shutdown(logger);
   try {
     const orm = await createOrm(config.DATABASE_URL, logger, config.OUTBOX_CHANNEL ?? config.REDIS_PREFIX);

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PriceFeed } from '../market/price-feed';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
-import { findTrade, markSettlementFailed, openBinaryTrade, settleBinaryTrade } from './use-cases';
+import { log } from '@temporalio/activity';
+import { findTrade, markSettlementFailed, openBinaryTrade, settleBinaryTrade, StaleSettlementLock } from './use-cases';
 import type { OpenTradeInput } from './contract';
 import type { AmlGate } from '../aml/gate';
 import { crashPoint } from '../../kernel/faults';
@@ -40,9 +41,21 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
     },
 
     async binarySettle(tradeId: string) {
-      const { trade } = await settleBinaryTrade({ em: em(), feed: deps.feed, lock: deps.lock }, tradeId);
-      crashPoint('binary.settled');
-      return trade;
+      try {
+        const { trade } = await settleBinaryTrade({ em: em(), feed: deps.feed, lock: deps.lock }, tradeId);
+        crashPoint('binary.settled');
+        return trade;
+      } catch (err) {
+        // Reported, not hidden: a refusal by the fence means a lock expired under a live holder.
+        if (err instanceof StaleSettlementLock) {
+          log.warn('binary settlement refused by the fencing token', {
+            tradeId: err.tradeId,
+            fencingToken: err.fencingToken,
+            rowFence: err.rowFence,
+          });
+        }
+        throw err;
+      }
     },
 
     /** Retries exhausted: mark the trade and alert the admins; the stake stays in escrow. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
@@ -21,6 +21,19 @@ import { findTrade, overdueOpenTrades } from './use-cases';
 
 export { binaryWorkflowId };
 
+/** Sends of one open's update-with-start (each waits up to the server's RPC deadline, ~30 s). */
+const OPEN_UPDATE_SENDS = 3;
+
+function notAdmittedYet(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  // The server's FAILED_PRECONDITION, as the SDK hands it on (itself or as a cause).
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, d = 0; e && d < 4; d++) {
+    if (/Workflow Task in failed state/i.test(String(e.message))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /**
  * The trade id a client's Idempotency-Key stands for: the same key always names the same trade,
  * so a retried open reaches the same workflow (and the same ledger key) even when two retries race.
@@ -41,29 +54,58 @@ export class BinaryTrades {
   /** Update-with-Start: returns once the stake is debited and the trade row exists. */
   async open(input: OpenTradeInput): Promise<BinaryTradeView> {
     const workflowId = binaryWorkflowId(input.tradeId);
-    const start = new WithStartWorkflowOperation<typeof binaryTrade>(BINARY_WORKFLOW, {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [
-        this.signer.startInput(workflowId, BINARY_WORKFLOW, actors.user(input.userId), { resume: false, open: input }),
-      ],
-      staticSummary: `Binary ${input.direction} ${input.symbol}, stake ${input.stake}, ${input.expirySeconds} s (user ${input.userId})`,
-      staticDetails: [
-        `**Trade:** ${input.tradeId}`,
-        `**User:** ${input.userId}`,
-        `**Option:** ${input.direction} ${input.symbol}, expiry ${input.expirySeconds} s after opening`,
-        `**Stake:** ${input.stake} (minor units), payout rate ${input.payoutRateBps / 100} %`,
-      ].join('\n\n'),
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: UserIdSearchAttribute, value: input.userId },
-        { key: TradeStatusSearchAttribute, value: 'OPENING' },
-      ],
-    });
-    try {
-      return await this.temporal.workflow.executeUpdateWithStart(openTradeUpdate, { startWorkflowOperation: start });
-    } catch (err) {
-      return fromTemporalError(err, new AppError('NOT_FOUND', 'trade not found'));
+    const start = () =>
+      new WithStartWorkflowOperation<typeof binaryTrade>(BINARY_WORKFLOW, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [
+          this.signer.startInput(workflowId, BINARY_WORKFLOW, actors.user(input.userId), {
+            resume: false,
+            open: input,
+          }),
+        ],
+        staticSummary: `Binary ${input.direction} ${input.symbol}, stake ${input.stake}, ${input.expirySeconds} s (user ${input.userId})`,
+        staticDetails: [
+          `**Trade:** ${input.tradeId}`,
+          `**User:** ${input.userId}`,
+          `**Option:** ${input.direction} ${input.symbol}, expiry ${input.expirySeconds} s after opening`,
+          `**Stake:** ${input.stake} (minor units), payout rate ${input.payoutRateBps / 100} %`,
+        ].join('\n\n'),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: UserIdSearchAttribute, value: input.userId },
+          { key: TradeStatusSearchAttribute, value: 'OPENING' },
+        ],
+      });
+    // One update id per trade: a re-sent request attaches to the update already admitted instead
+    // of admitting a second one (the server dedupes updates by id).
+    const updateId = `open-${input.tradeId}`;
+    for (let sent = 1; ; sent++) {
+      try {
+        return await this.temporal.workflow.executeUpdateWithStart(openTradeUpdate, {
+          startWorkflowOperation: start(),
+          updateId,
+        });
+      } catch (err) {
+        // "Not admitted yet" answers, both from a worker behind on its workflow tasks (a burst of
+        // opens on a busy machine): DEADLINE_EXCEEDED when the update is not accepted within the
+        // server's RPC deadline (~30 s), FAILED_PRECONDITION "Workflow Task in failed state" after
+        // the first workflow task timed out and before its retry completes. Nothing was decided:
+        // the same update id is sent again once the worker had a moment.
+        if (notAdmittedYet(err) && sent < OPEN_UPDATE_SENDS) {
+          await new Promise((r) => setTimeout(r, 1000 * sent));
+          continue;
+        }
+        // Still not accepted: the outcome is unknown to us, so 503; the client's retry with the
+        // same Idempotency-Key attaches to the same trade and update.
+        if (notAdmittedYet(err)) {
+          throw new AppError(
+            'DEPENDENCY_UNAVAILABLE',
+            'the trade is still being opened: retry with the same Idempotency-Key',
+          );
+        }
+        return fromTemporalError(err, new AppError('NOT_FOUND', 'trade not found'));
+      }
     }
   }
 

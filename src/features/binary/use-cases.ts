@@ -12,6 +12,7 @@ import type { PriceFeed } from '../market/price-feed';
 import type { DistributedLock } from '../../kernel/redis/distributed-lock';
 import { lockBinaryTrade, unlockBinaryTrade } from '../../kernel/redis/distributed-lock';
 import { assertMayDebit, assertNoComplianceHold, lockAccount } from '../wallet/account-state';
+import { pausePoint } from '../../kernel/faults';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
@@ -131,6 +132,22 @@ export interface SettlementResult {
   balance: Minor;
 }
 
+/** A settlement refused by the fencing token: its Redis lock expired and a newer holder registered. */
+export class StaleSettlementLock extends AppError {
+  constructor(
+    readonly tradeId: string,
+    readonly fencingToken: number,
+    /** The token the row holds; null when the conditional write itself found a newer one. */
+    readonly rowFence: number | null,
+  ) {
+    super('CONFLICT', `stale settlement lock: token ${fencingToken} < ${rowFence ?? 'a newer one'}`, {
+      tradeId,
+      fencingToken,
+      rowFence,
+    });
+  }
+}
+
 /**
  * Settles a trade exactly once. The Redis lock is the first gate; the row lock, the status check
  * and the ledger's unique key `binary-<id>-settle` make a second settlement a no-op even when the
@@ -149,6 +166,8 @@ export async function settleBinaryTrade(
       lock.fencingToken,
       tradeId,
     ]);
+    // Test-only window (FAULT_PAUSE_POINTS): the fault suite SIGSTOPs the holder here, past the TTL.
+    await pausePoint('binary.settle.locked');
     const current = await findTrade(deps.em, tradeId);
     if (!current) throw new AppError('NOT_FOUND', `binary trade ${tradeId} not found`);
     // The price in force at the expiry instant, not "now" (a late settlement changes nothing).
@@ -164,10 +183,14 @@ export async function settleBinaryTrade(
         [tradeId],
       );
       const row = rows[0]!;
+      // The fence first: a holder that lost its lock writes nothing and says so, whatever the
+      // newer holder did meanwhile (settled, or failed before settling).
+      if (Number(row.settle_fence) > lock.fencingToken) {
+        throw new StaleSettlementLock(tradeId, lock.fencingToken, Number(row.settle_fence));
+      }
       if (row.status !== 'OPEN' && row.status !== 'SETTLEMENT_FAILED') {
         return { trade: view(row), settledNow: false, balance: await walletBalance(tx, row.user_id) };
       }
-      if (Number(row.settle_fence) > lock.fencingToken) throw new AppError('CONFLICT', 'stale settlement lock');
       const trade = view(row);
       const outcome = decideOutcome(trade.direction, trade.openPrice, close!.price);
       const payout = payoutFor(outcome, trade.stake, trade.payoutRateBps);
@@ -195,7 +218,7 @@ export async function settleBinaryTrade(
         [outcome, close!.price, payout, lock.fencingToken, tradeId, lock.fencingToken],
       );
       // A newer holder registered a higher token: this write is stale; the rollback undoes the posting.
-      if (!updated[0]) throw new AppError('CONFLICT', 'stale settlement lock: a newer holder took over');
+      if (!updated[0]) throw new StaleSettlementLock(tradeId, lock.fencingToken, null);
       audit(tx, {
         actor: { type: 'SYSTEM', id: 'binary-settlement' },
         action: 'binary.settled',

@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { ZodError } from 'zod';
 import { AppError, type ErrorCode } from '../../errors';
 import { zodDetails } from '../validate';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 
 /** The single code-to-status map. */
 const STATUS: Record<ErrorCode, number> = {
@@ -83,5 +84,7 @@ function toAppError(err: unknown): AppError {
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'request body too large');
   if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', (err as Error).message);
   if (status === 400) return new AppError('VALIDATION_FAILED', (err as Error).message);
+  // A connection lost under the request (terminated backend, failover): retryable, not a bug.
+  if (isDatabaseUnavailable(err)) return new AppError('DEPENDENCY_UNAVAILABLE', 'database unavailable, retry');
   return new AppError('INTERNAL', (err as Error)?.message ?? 'internal error');
 }
