@@ -59,7 +59,11 @@ export function readPidFiles(dir: string): Recorded[] {
 }
 
 /** SIGTERM each recorded process in reverse start order, SIGKILL after `graceMs`; removes the files. */
-export async function stopPidFiles(dir: string, graceMs = 15_000, log = (line: string) => void line): Promise<void> {
+export async function stopPidFiles(
+  dir: string,
+  graceMs = 15_000,
+  log: (line: string) => unknown = () => undefined,
+): Promise<void> {
   for (const r of readPidFiles(dir).reverse()) {
     if (r.ours) {
       process.kill(r.pid, 'SIGTERM');
