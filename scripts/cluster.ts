@@ -7,17 +7,18 @@
  *                              upgraded, namespace and search attributes registered, all by
  *                              deploy/temporal-setup.sh with deploy/temporal/cluster.yaml, as in
  *                              docker-compose.yml
- *   HAProxy                    API + Socket.IO on 127.0.0.1:8080 (three instances, health checks on
- *                              /ready, sticky cookie), Temporal gRPC on 127.0.0.1:17233 (both frontends)
- *   Temporal UI                read only, http://127.0.0.1:18233
+ *   HAProxy                    API + Socket.IO on 127.0.0.1:8090 (three instances, health checks on
+ *                              /ready, sticky cookie), Temporal gRPC on 127.0.0.1:7280 (both frontends)
+ *   Temporal UI                read only, http://127.0.0.1:8280
  *   API                        three processes (3000, 3001, 3002), migrations applied once before
  *   workers                    two processes
  *
  * Every process runs detached with its log in .data/cluster/logs and a pid file in
  * .data/cluster/pids; `npm run stack:stop` stops exactly those. The server binaries are built once
  * per machine (`go install`, several minutes). Variables: CLUSTER_PORTS (3000,3001,3002),
- * CLUSTER_HTTP_PORT (8080), CLUSTER_TEMPORAL_PORT (17233), CLUSTER_TEMPORAL_SERVER_PORTS
- * (17300,17320), CLUSTER_UI_PORT (18233), CLUSTER_WORKERS (2), NUM_HISTORY_SHARDS (4).
+ * CLUSTER_HTTP_PORT (8090), CLUSTER_TEMPORAL_PORT (7280), CLUSTER_TEMPORAL_SERVER_PORTS
+ * (7300,7320), CLUSTER_UI_PORT (8280), CLUSTER_WORKERS (2), NUM_HISTORY_SHARDS (4). None of these
+ * ports is one docker-compose.yml publishes, so both can run at once.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,10 +39,10 @@ const logDir = join(dataDir, 'logs');
 const list = (value: string | undefined, fallback: string) =>
   (value ?? fallback).split(',').map((p) => Number(p.trim()));
 const apiPorts = list(process.env.CLUSTER_PORTS, '3000,3001,3002');
-const serverPorts = list(process.env.CLUSTER_TEMPORAL_SERVER_PORTS, '17300,17320');
-const httpPort = Number(process.env.CLUSTER_HTTP_PORT ?? 8080);
-const temporalPort = Number(process.env.CLUSTER_TEMPORAL_PORT ?? 17233);
-const uiPort = Number(process.env.CLUSTER_UI_PORT ?? 18233);
+const serverPorts = list(process.env.CLUSTER_TEMPORAL_SERVER_PORTS, '7300,7320');
+const httpPort = Number(process.env.CLUSTER_HTTP_PORT ?? 8090);
+const temporalPort = Number(process.env.CLUSTER_TEMPORAL_PORT ?? 7280);
+const uiPort = Number(process.env.CLUSTER_UI_PORT ?? 8280);
 const workers = Number(process.env.CLUSTER_WORKERS ?? 2);
 
 /** Node with tsx's loader, detached, logging to a file (signals reach the program itself). */
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
     TEMPORAL_UI_URL: `http://127.0.0.1:${uiPort}`,
     // One random simulated market shared by every process of this cluster.
     MARKET_SEED: randomBytes(16).toString('hex'),
+    // HAProxy pins a client to one instance (cookie), so Socket.IO's long-polling fallback works.
+    SOCKET_IO_POLLING: 'true',
     ...process.env,
     TEMPORAL_ADDRESS: temporal.address,
     RUN_MIGRATIONS: 'false',
