@@ -179,6 +179,7 @@ export async function main(args: string[]): Promise<void> {
       temporalPort: temporalPort!,
       apiPort: apiPort!,
       apiBackends: [],
+      sqlMaxConns: { main: 10, visibility: 2 },
     });
     const cluster = await measure(topology.address, appDb.toString(), redis.url, n);
 

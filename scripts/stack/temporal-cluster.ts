@@ -176,6 +176,8 @@ export interface ServerProcessOptions {
   /** The balanced address of every frontend (for the cluster's own system workers). */
   frontendAddress: string;
   historyShards: number;
+  /** Per process: PostgreSQL connections for the main store and for visibility (cluster.yaml). */
+  sqlMaxConns?: { main: number; visibility: number };
   logFile: string;
 }
 
@@ -195,6 +197,10 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<nu
         TEMPORAL_PORT_BASE: String(opts.portBase),
         TEMPORAL_FRONTEND_ADDRESS: opts.frontendAddress,
         NUM_HISTORY_SHARDS: String(opts.historyShards),
+        ...(opts.sqlMaxConns && {
+          TEMPORAL_SQL_MAX_CONNS: String(opts.sqlMaxConns.main),
+          TEMPORAL_VISIBILITY_MAX_CONNS: String(opts.sqlMaxConns.visibility),
+        }),
         TEMPORAL_VERSION_CHECK_DISABLED: '1',
       },
     },

@@ -30,6 +30,8 @@ export interface TemporalTopologyOptions {
   apiPort: number;
   apiBackends: { name: string; port: number }[];
   historyShards?: number;
+  /** Per server process (cluster.yaml's defaults: 20 and 10). */
+  sqlMaxConns?: { main: number; visibility: number };
 }
 
 export interface TemporalTopology {
@@ -72,6 +74,7 @@ export async function startTemporalTopology(opts: TemporalTopologyOptions): Prom
       portBase,
       frontendAddress: address,
       historyShards: opts.historyShards ?? 4,
+      sqlMaxConns: opts.sqlMaxConns,
       logFile: join(opts.dataDir, `temporal-${i + 1}.log`),
     });
     writePidFile(opts.pidDir, `temporal-${i + 1}`, pid);

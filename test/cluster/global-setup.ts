@@ -58,6 +58,8 @@ export default async function globalSetup(): Promise<void> {
     temporalPort: temporalPort!,
     apiPort: apiPort!,
     apiBackends: apiPorts.map((port, i) => ({ name: `api-${'ABC'[i]}`, port })),
+    // The machine's PostgreSQL (max_connections 100 by default) also serves the six app processes.
+    sqlMaxConns: { main: 6, visibility: 2 },
   });
 
   Object.assign(process.env, {
