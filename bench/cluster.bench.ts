@@ -101,7 +101,7 @@ async function measure(temporalAddress: string, appDbUrl: string, redisUrl: stri
     for (;;) {
       const rows = await orm.em
         .fork()
-        .execute<{ n: number }[]>(`select count(*)::int n from binary_trades where id = any(?) and status = 'OPEN'`, [
+        .execute<{ n: number }[]>(`select count(*)::int n from binary_trades where id in (?) and status = 'OPEN'`, [
           ids,
         ]);
       if (rows[0]!.n === 0) break;
@@ -110,7 +110,7 @@ async function measure(temporalAddress: string, appDbUrl: string, redisUrl: stri
     }
     const rows = await orm.em.fork().execute<{ lag: number; settled: number }[]>(
       `select extract(epoch from settled_at - expires_at) * 1000 lag, extract(epoch from settled_at) * 1000 settled
-       from binary_trades where id = any(?)`,
+       from binary_trades where id in (?)`,
       [ids],
     );
     const lags = rows.map((r) => Number(r.lag)).sort((a, b) => a - b);

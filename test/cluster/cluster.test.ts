@@ -216,7 +216,7 @@ describe('a Temporal server process and a worker crash under load', () => {
         expect((await http.post('/kyc/start', { provider: 'LOCAL' }, a.token)).status).toBe(202),
       ),
     );
-    const [{ n: open }] = await sql(`select count(*)::int n from binary_trades where id = any(?) and status = 'OPEN'`, [
+    const [{ n: open }] = await sql(`select count(*)::int n from binary_trades where id in (?) and status = 'OPEN'`, [
       tradeIds,
     ]);
     expect(open).toBe(OPTIONS); // every one in flight
@@ -239,7 +239,7 @@ describe('a Temporal server process and a worker crash under load', () => {
 
     await eventually(
       async () => {
-        const [{ n }] = await sql(`select count(*)::int n from binary_trades where id = any(?) and status = 'OPEN'`, [
+        const [{ n }] = await sql(`select count(*)::int n from binary_trades where id in (?) and status = 'OPEN'`, [
           tradeIds,
         ]);
         return n === 0;
@@ -263,7 +263,7 @@ describe('a Temporal server process and a worker crash under load', () => {
     // Outcomes and money, from the database, checked against the rules as the README states them.
     const trades = await sql(
       `select id, user_id, stake, status, payout, extract(epoch from settled_at - expires_at) * 1000 lag_ms
-       from binary_trades where id = any(?)`,
+       from binary_trades where id in (?)`,
       [tradeIds],
     );
     expect(trades).toHaveLength(OPTIONS);
@@ -273,7 +273,7 @@ describe('a Temporal server process and a worker crash under load', () => {
     }
     const settlements = await sql(
       `select t.idempotency_key, count(*)::int n from ledger_transactions t
-       where t.idempotency_key = any(?) group by t.idempotency_key`,
+       where t.idempotency_key in (?) group by t.idempotency_key`,
       [tradeIds.map((id) => `binary-${id}-settle`)],
     );
     expect(settlements).toHaveLength(OPTIONS);
@@ -289,7 +289,7 @@ describe('a Temporal server process and a worker crash under load', () => {
     }
     const [total] = await sql('select coalesce(sum(amount), 0)::bigint s from ledger_entries');
     expect(Number(total.s)).toBe(0);
-    const kyc = await sql(`select kyc_status from users where id = any(?)`, [applicants.map((a) => a.id)]);
+    const kyc = await sql(`select kyc_status from users where id in (?)`, [applicants.map((a) => a.id)]);
     expect(kyc.map((r) => r.kyc_status)).toEqual(applicants.map(() => 'APPROVED'));
 
     // Figures: retries as the histories record them, and settlement lag (settled - expiry).
