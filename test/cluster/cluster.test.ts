@@ -60,11 +60,13 @@ beforeAll(async () => {
     JWT_SECRET,
     MAX_TRADES_PER_HOUR: '100000',
     SUSPICIOUS_VELOCITY_THRESHOLD: '100000000',
+    // Six app processes and two Temporal processes share the machine's PostgreSQL with others.
+    DATABASE_POOL_MAX: '4',
   });
   const starting = [startWorkerProcess('worker-1', env), startWorkerProcess('worker-2', env)];
   [A, B, C] = await Promise.all(apiPorts.map((port, i) => startApiProcess('ABC'[i]!, port, env)));
   workers = await Promise.all(starting);
-  ctx = await createTestContext({ REDIS_PREFIX, JWT_SECRET });
+  ctx = await createTestContext({ REDIS_PREFIX, JWT_SECRET, DATABASE_POOL_MAX: '3' });
   // HAProxy's health checks (/ready every second) have taken the three instances in.
   await eventually(
     async () => {
