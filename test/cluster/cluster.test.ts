@@ -63,9 +63,11 @@ beforeAll(async () => {
     // Six app processes and two Temporal processes share the machine's PostgreSQL with others.
     DATABASE_POOL_MAX: '4',
   });
-  const starting = [startWorkerProcess('worker-1', env), startWorkerProcess('worker-2', env)];
-  [A, B, C] = await Promise.all(apiPorts.map((port, i) => startApiProcess('ABC'[i]!, port, env)));
-  workers = await Promise.all(starting);
+  // Seven processes start at once on a shared two-core machine: generous bounds.
+  const starting = Promise.all(['worker-1', 'worker-2'].map((name) => startWorkerProcess(name, env, 'info', 400_000)));
+  starting.catch(() => undefined); // reported by the await below
+  [A, B, C] = await Promise.all(apiPorts.map((port, i) => startApiProcess('ABC'[i]!, port, env, 300_000)));
+  workers = await starting;
   ctx = await createTestContext({ REDIS_PREFIX, JWT_SECRET, DATABASE_POOL_MAX: '3' });
   // HAProxy's health checks (/ready every second) have taken the three instances in.
   await eventually(
@@ -81,7 +83,7 @@ beforeAll(async () => {
     60_000,
     'three API instances up behind HAProxy',
   );
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
