@@ -6,7 +6,14 @@ module.exports = {
   // The console's browser tests (Chromium, ~6-10 min on 2 cores) run on their own:
   // `npm run test:browser` (jest.browser.config.js); so does the fault suite, `npm run test:faults`.
   // test/redis-cluster/ needs a Redis Cluster: `npm run test:redis-cluster` (jest.redis-cluster.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/redis-cluster/', '<rootDir>/test/faults/'],
+  // The cluster tests start their own topology: `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/browser/',
+    '<rootDir>/test/redis-cluster/',
+    '<rootDir>/test/faults/',
+    '<rootDir>/test/cluster/',
+  ],
   transform: {
     // Type checking is `npm run typecheck`; tests only transpile, which keeps them fast.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

@@ -1,94 +1,147 @@
 /**
- * `npm run start:cluster`: three API instances (3000, 3001, 3002) and one worker as separate
- * processes against the same stack, for local multi-instance checks and the load test.
+ * `npm run start:cluster`: the production-shaped topology on one machine, without Docker.
  *
- * 1. `scripts/stack.ts up` (PostgreSQL, Redis, Temporal dev server; starts private ones when
- *    none answer) and its .data/stack.env; variables already in the environment win.
- * 2. Migrations once (`scripts/migrate.ts`), so three instances never race to migrate.
- * 3. The APIs with RUN_MIGRATIONS=false and INSTANCE_ID=api-<port>, and the worker.
+ *   PostgreSQL, Redis          the machine's (private ones under .data/ when none answer)
+ *   Temporal                   two server processes on PostgreSQL (databases temporal_cluster and
+ *                              temporal_cluster_visibility), sharing membership; schema applied and
+ *                              upgraded, namespace and search attributes registered, all by
+ *                              deploy/temporal-setup.sh with deploy/temporal/cluster.yaml, as in
+ *                              docker-compose.yml
+ *   HAProxy                    API + Socket.IO on 127.0.0.1:8090 (three instances, health checks on
+ *                              /ready, sticky cookie), Temporal gRPC on 127.0.0.1:7280 (both frontends)
+ *   Temporal UI                read only, http://127.0.0.1:8280
+ *   API                        three processes (3000, 3001, 3002), migrations applied once before
+ *   workers                    two processes
  *
- * Output lines are prefixed with the process name. A process that dies is reported and the
- * others keep running (kill one instance to watch its clients move). Ctrl-C or SIGTERM stops
- * every process gracefully (SIGTERM, SIGKILL after 15 s). `CLUSTER_PORTS=4000,4001` changes the
- * ports; `CLUSTER_WORKER=false` leaves the worker out. The stack keeps running
- * (`npm run stack:stop` stops what `stack:up` started).
+ * Every process runs detached with its log in .data/cluster/logs and a pid file in
+ * .data/cluster/pids; `npm run stack:stop` stops exactly those. The server binaries are built once
+ * per machine (`go install`, several minutes). Variables: CLUSTER_PORTS (3000,3001,3002),
+ * CLUSTER_HTTP_PORT (8090), CLUSTER_TEMPORAL_PORT (7280), CLUSTER_TEMPORAL_SERVER_PORTS
+ * (7300,7320), CLUSTER_UI_PORT (8280), CLUSTER_WORKERS (2), NUM_HISTORY_SHARDS (4). None of these
+ * ports is one docker-compose.yml publishes, so both can run at once.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { ensureLocalSecrets, readStackEnv } from './stack/env-file';
+import { ensureLocalSecrets } from './stack/env-file';
+import { isListening, waitFor } from './stack/net';
+import { readPidFiles, writePidFile } from './stack/pid-files';
+import { ensurePostgres, ensureRedis } from './stack/services';
+import { findUiServerBinary, installUiServer, startUiServer } from './stack/temporal';
+import { startTemporalTopology } from './stack/temporal-topology';
 
 const root = resolve(__dirname, '..');
-const ports = (process.env.CLUSTER_PORTS ?? '3000,3001,3002').split(',').map((p) => Number(p.trim()));
-const withWorker = process.env.CLUSTER_WORKER !== 'false';
+const dataDir = join(process.env.DATA_DIR ?? join(root, '.data'), 'cluster');
+const pidDir = join(dataDir, 'pids');
+const logDir = join(dataDir, 'logs');
 
-const readStackEnvHere = () => readStackEnv(join(root, '.data'));
+const list = (value: string | undefined, fallback: string) =>
+  (value ?? fallback).split(',').map((p) => Number(p.trim()));
+const apiPorts = list(process.env.CLUSTER_PORTS, '3000,3001,3002');
+const serverPorts = list(process.env.CLUSTER_TEMPORAL_SERVER_PORTS, '7300,7320');
+const httpPort = Number(process.env.CLUSTER_HTTP_PORT ?? 8090);
+const temporalPort = Number(process.env.CLUSTER_TEMPORAL_PORT ?? 7280);
+const uiPort = Number(process.env.CLUSTER_UI_PORT ?? 8280);
+const workers = Number(process.env.CLUSTER_WORKERS ?? 2);
 
-/** Node with tsx's loader: signals reach the program itself (the tsx CLI would add a parent). */
-const run = (script: string, env: NodeJS.ProcessEnv) =>
-  spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
+/** Node with tsx's loader, detached, logging to a file (signals reach the program itself). */
+function startNode(name: string, script: string, env: NodeJS.ProcessEnv): number {
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, INSTANCE_ID: name },
+    detached: true,
+    stdio: ['ignore', log, log],
   });
+  child.unref();
+  writePidFile(pidDir, name, child.pid!);
+  return child.pid!;
+}
 
-const children = new Map<string, ChildProcess>();
-let stopping = false;
-
-function supervise(name: string, child: ChildProcess): void {
-  children.set(name, child);
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+async function main(): Promise<void> {
+  if (readPidFiles(pidDir).some((r) => r.ours)) {
+    throw new Error(`a cluster is already running (pid files in ${pidDir}): npm run stack:stop first`);
   }
-  child.once('exit', (code, signal) => {
-    children.delete(name);
-    process.stdout.write(
-      `[cluster] ${name} exited (${code ?? signal})${stopping ? '' : ', the others keep running'}\n`,
-    );
-    if (stopping && children.size === 0) process.exit(0);
+  mkdirSync(logDir, { recursive: true });
+
+  const pg = await ensurePostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance', dataDir);
+  if (pg.pid) writePidFile(pidDir, 'postgres', pg.pid);
+  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir);
+  if (redis.pid) writePidFile(pidDir, 'redis', redis.pid);
+
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const temporal = await startTemporalTopology({
+    projectDir: root,
+    dataDir: logDir,
+    pidDir,
+    db: { url: pg.url, temporalDb: 'temporal_cluster', visibilityDb: 'temporal_cluster_visibility' },
+    namespace,
+    serverPortBases: serverPorts,
+    temporalPort,
+    apiPort: httpPort,
+    apiBackends: apiPorts.map((port) => ({ name: `api-${port}`, port })),
+    historyShards: Number(process.env.NUM_HISTORY_SHARDS ?? 4),
   });
-}
 
-function stopAll(signal: string): void {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`[cluster] ${signal}: stopping ${[...children.keys()].join(', ')}\n`);
-  if (children.size === 0) process.exit(0);
-  for (const child of children.values()) child.kill('SIGTERM');
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-  }, 15_000).unref();
-}
+  const uiBinary = findUiServerBinary(root) ?? installUiServer(root);
+  const uiPid = await startUiServer({
+    binary: uiBinary,
+    port: uiPort,
+    temporalAddress: temporal.address,
+    namespace,
+    dataDir,
+    logFile: join(logDir, 'temporal-ui.log'),
+  });
+  writePidFile(pidDir, 'temporal-ui', uiPid);
 
-function main(): void {
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const up = spawnSync(tsx, [join(root, 'scripts/stack.ts'), 'up'], { cwd: root, stdio: 'inherit' });
-  if (up.status !== 0) process.exit(up.status ?? 1);
   const env: NodeJS.ProcessEnv = {
     ...ensureLocalSecrets(join(root, '.data')),
-    ...readStackEnvHere(),
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_UI_URL: `http://127.0.0.1:${uiPort}`,
     // One random simulated market shared by every process of this cluster.
     MARKET_SEED: randomBytes(16).toString('hex'),
+    // HAProxy pins a client to one instance (cookie), so Socket.IO's long-polling fallback works.
+    SOCKET_IO_POLLING: 'true',
     ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    RUN_MIGRATIONS: 'false',
   };
 
+  // Once, before any instance: three instances must not race to migrate.
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const migrated = spawnSync(tsx, [join(root, 'scripts/migrate.ts')], { cwd: root, env, stdio: 'inherit' });
-  if (migrated.status !== 0) process.exit(migrated.status ?? 1);
+  if (migrated.status !== 0) throw new Error('migrations failed');
 
-  process.once('SIGINT', () => stopAll('SIGINT'));
-  process.once('SIGTERM', () => stopAll('SIGTERM'));
+  for (const port of apiPorts) startNode(`api-${port}`, 'src/main/api.ts', { ...env, PORT: String(port) });
+  for (let i = 1; i <= workers; i++) startNode(`worker-${i}`, 'src/main/worker.ts', env);
 
-  for (const port of ports) {
-    const name = `api-${port}`;
-    supervise(name, run('src/main/api.ts', { ...env, PORT: String(port), INSTANCE_ID: name, RUN_MIGRATIONS: 'false' }));
-  }
-  if (withWorker) {
-    supervise('worker', run('src/main/worker.ts', { ...env, INSTANCE_ID: 'worker', RUN_MIGRATIONS: 'false' }));
-  }
+  await waitFor(
+    `the API through HAProxy at 127.0.0.1:${httpPort} (logs: ${logDir})`,
+    async () => {
+      if (!(await isListening('127.0.0.1', httpPort))) return false;
+      const res = await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    180_000,
+  );
   process.stdout.write(
-    `[cluster] API on ${ports.map((p) => `http://127.0.0.1:${p}`).join(', ')}${withWorker ? ' + worker' : ''}; Ctrl-C stops all\n`,
+    [
+      'cluster up:',
+      `  API + Socket.IO  http://127.0.0.1:${httpPort} (HAProxy -> ${apiPorts.join(', ')})`,
+      `  Temporal gRPC    ${temporal.address} (HAProxy -> ${serverPorts.join(', ')}), namespace ${namespace}`,
+      `  Temporal UI      http://127.0.0.1:${uiPort} (read only)`,
+      `  workers          ${workers}`,
+      `  logs             ${logDir}`,
+      '  stop with        npm run stack:stop',
+      '',
+    ].join('\n'),
   );
 }
 
-main();
+main().catch((err) => {
+  process.stderr.write(`start:cluster failed: ${(err as Error).message}\n(npm run stack:stop stops what did start)\n`);
+  process.exit(1);
+});

@@ -1,7 +1,8 @@
 /**
  * The local stack without Docker. `up` makes sure PostgreSQL, Redis and a Temporal dev server
  * answer (starting private ones when they do not), records what it started in .data/stack.json
- * and writes the resolved URLs to .data/stack.env. `down` stops what `up` started, nothing else.
+ * and writes the resolved URLs to .data/stack.env. `down` stops what `up` started, nothing else,
+ * and what `npm run start:cluster` started (its pid files in .data/cluster/pids).
  *
  * `up` (and `secrets`) also generate this clone's own secrets into .data/secrets.env on the first
  * run and add them to .data/stack.env: no secret used locally is written in the repository.
@@ -11,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureLocalSecrets, writeStackEnv } from './stack/env-file';
+import { stopPidFiles } from './stack/pid-files';
 import { hostPort } from './stack/net';
 import { ensurePostgres, ensureRedis } from './stack/services';
 import {
@@ -98,6 +100,8 @@ async function up(): Promise<void> {
 }
 
 async function down(): Promise<void> {
+  // What `npm run start:cluster` started (its pid files), APIs and workers first.
+  await stopPidFiles(join(dataDir, 'cluster', 'pids'), 15_000, (line) => process.stdout.write(`${line}\n`));
   const state = readState();
   for (const [name, pid] of Object.entries(state.pids)) {
     if (!alive(pid)) continue;

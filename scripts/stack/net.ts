@@ -48,3 +48,18 @@ export function hostPort(address: string, defaultPort: number): { host: string; 
   const [host, port] = address.replace(/^[a-z]+:\/\//, '').split(':');
   return { host: host || '127.0.0.1', port: Number(port) || defaultPort };
 }
+
+/**
+ * The first of `size` consecutive ports nothing listens on (a Temporal server process uses a block
+ * of ports after its frontend's). Tries random blocks in 20000-29999.
+ */
+export async function freePortBlock(size: number, avoid: number[] = []): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * (10_000 - size));
+    const ports = Array.from({ length: size }, (_, i) => first + i);
+    if (ports.some((p) => avoid.includes(p))) continue;
+    const taken = await Promise.all(ports.map((p) => isListening('127.0.0.1', p, 200)));
+    if (!taken.some(Boolean)) return first;
+  }
+  throw new Error(`no ${size} consecutive free ports found`);
+}

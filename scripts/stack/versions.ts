@@ -16,3 +16,7 @@ export const TEMPORAL_UI_VERSION = 'v2.42.1';
  * same module and version the CLI embeds): the CLI's embedded UI cannot turn write actions off.
  */
 export const TEMPORAL_UI_SERVER_MODULE = 'github.com/temporalio/ui-server/v2/cmd/server';
+
+/** The Temporal server and its SQL schema tool, for the PostgreSQL-backed cluster (`npm run start:cluster`). */
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server/cmd/server';
+export const TEMPORAL_SQL_TOOL_MODULE = 'go.temporal.io/server/cmd/tools/sql';

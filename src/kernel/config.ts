@@ -75,6 +75,11 @@ const schema = z
     BODY_LIMIT: z.string().default('100kb'),
 
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/compliance'),
+    /**
+     * Connections this process may hold (README, "Scaling out"): the sum over every API and worker
+     * process, plus Temporal's, must stay below PostgreSQL's max_connections.
+     */
+    DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
     /** Prefix for every Redis key this process writes (locks, BullMQ, cache, socket.io channels). */
     REDIS_PREFIX: z.string().min(1).default('cb'),

@@ -71,7 +71,12 @@ export async function createContext(
   armPausePoints(config.FAULT_PAUSE_POINTS, config.FAULT_PAUSE_MS);
   const shutdown = new Shutdown(logger);
   try {
-    const orm = await createOrm(config.DATABASE_URL, logger, config.OUTBOX_CHANNEL ?? config.REDIS_PREFIX);
+    const orm = await createOrm(
+      config.DATABASE_URL,
+      logger,
+      config.OUTBOX_CHANNEL ?? config.REDIS_PREFIX,
+      config.DATABASE_POOL_MAX,
+    );
     shutdown.add('orm', () => orm.close());
     if (config.RUN_MIGRATIONS) {
       const applied = await migrate(orm);

@@ -91,8 +91,13 @@ export interface ApiProcess extends ChildHandle {
   url: string;
 }
 
-/** `tsx src/main/api.ts` on `port`; resolves once it accepts connections. */
-export async function startApiProcess(name: string, port: number, env: NodeJS.ProcessEnv): Promise<ApiProcess> {
+/** `tsx src/main/api.ts` on `port`; resolves once it accepts connections (within `timeoutMs`). */
+export async function startApiProcess(
+  name: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+): Promise<ApiProcess> {
   const child = spawn(...tsxNode(join(root, 'src/main/api.ts')), {
     cwd: root,
     env: { ...env, PORT: String(port), INSTANCE_ID: name },
@@ -107,7 +112,7 @@ export async function startApiProcess(name: string, port: number, env: NodeJS.Pr
       if (exit !== undefined) throw new Error(`api ${name} exited with ${exit}:\n${handle.output()}`);
       return isListening('127.0.0.1', port);
     },
-    90_000,
+    timeoutMs,
   );
   return { ...handle, port, url: `http://127.0.0.1:${port}` };
 }
@@ -117,6 +122,7 @@ export async function startWorkerProcess(
   name: string,
   env: NodeJS.ProcessEnv,
   logLevel: 'info' | 'debug' = 'info',
+  timeoutMs = 150_000,
 ): Promise<ChildHandle> {
   const child = spawn(...tsxNode(join(root, 'src/main/worker.ts')), {
     cwd: root,
@@ -132,7 +138,7 @@ export async function startWorkerProcess(
       if (exit !== undefined) throw new Error(`worker ${name} exited with ${exit}:\n${handle.output()}`);
       return handle.output().includes('temporal workers running');
     },
-    150_000,
+    timeoutMs,
   );
   return handle;
 }

@@ -28,6 +28,13 @@ describe('configuration', () => {
     expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
   });
 
+  it('sizes the PostgreSQL pool per process: 10 unless DATABASE_POOL_MAX says otherwise, never 0', () => {
+    expect(loadConfig({}).DATABASE_POOL_MAX).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_MAX: '4' }).DATABASE_POOL_MAX).toBe(4);
+    expect(problemsOf({ DATABASE_POOL_MAX: '0' })).toEqual([expect.stringMatching(/^DATABASE_POOL_MAX: /)]);
+    expect(problemsOf({ DATABASE_POOL_MAX: 'many' })).toEqual([expect.stringMatching(/^DATABASE_POOL_MAX: /)]);
+  });
+
   it('names a bad DATABASE_URL and a missing production JWT_SECRET in one error', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'mysql://x@y/z' });
     expect(problems).toEqual(

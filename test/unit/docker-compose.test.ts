@@ -219,27 +219,21 @@ describe('5. one Temporal version: temporalio/server, admin-tools at the same ve
 
   it('gives the schema step and the servers the same database', () => {
     const schema = environmentOf(services['temporal-schema']);
+    const keys = [
+      'SQL_PLUGIN',
+      'SQL_HOST',
+      'SQL_PORT',
+      'SQL_USER',
+      'SQL_PASSWORD',
+      'TEMPORAL_DB',
+      'TEMPORAL_VISIBILITY_DB',
+    ];
+    const pick = (env: Record<string, string>) => Object.fromEntries(keys.map((k) => [k, env[k]]));
     for (const s of TEMPORAL_SERVERS) {
       const env = environmentOf(services[s]);
-      expect({
-        plugin: env.DB,
-        host: env.POSTGRES_SEEDS,
-        port: env.DB_PORT,
-        user: env.POSTGRES_USER,
-        password: env.POSTGRES_PWD,
-        db: env.DBNAME,
-        visibility: env.VISIBILITY_DBNAME,
-      }).toEqual({
-        plugin: schema.SQL_PLUGIN,
-        host: schema.SQL_HOST,
-        port: schema.SQL_PORT,
-        user: schema.SQL_USER,
-        password: schema.SQL_PASSWORD,
-        db: schema.TEMPORAL_DB,
-        visibility: schema.TEMPORAL_VISIBILITY_DB,
-      });
-      expect(env.DB).toBe('postgres12');
-      expect(Object.keys(services)).toContain(env.POSTGRES_SEEDS);
+      expect(pick(env)).toEqual(pick(schema));
+      expect(env.SQL_PLUGIN).toBe('postgres12');
+      expect(Object.keys(services)).toContain(env.SQL_HOST);
       expect(services[s].healthcheck.test).toEqual([
         'CMD',
         'temporal',
@@ -250,6 +244,38 @@ describe('5. one Temporal version: temporalio/server, admin-tools at the same ve
         '127.0.0.1:7233',
       ]);
     }
+  });
+
+  it('runs the servers from deploy/temporal/cluster.yaml, the configuration start:cluster runs', () => {
+    const configFile = read('deploy/temporal/cluster.yaml');
+    // Read by the server as a Go template: the marker must sit in a comment in the first 1 KB.
+    expect(configFile.slice(0, 1024).split('\n')).toContain('# enable-template');
+    // What start:cluster passes (scripts/stack/temporal-cluster.ts): --config deploy/temporal --env cluster.
+    expect(read('scripts/stack/temporal-cluster.ts')).toContain("'--config', 'deploy/temporal', '--env', 'cluster'");
+    const withoutDefault = [...configFile.matchAll(/env "([A-Z_]+)"(?! \| default)/g)].map((m) => m[1]!);
+    for (const s of TEMPORAL_SERVERS) {
+      expect(services[s].volumes).toContain('./deploy/temporal:/opt/compliance/temporal:ro');
+      const argv = argvOf(s).join(' ');
+      expect(argv).toContain('exec temporal-server --root /opt/compliance --config temporal --env cluster start');
+      const env = environmentOf(services[s]);
+      // Every variable the file reads without a default is set, and none of the image's own
+      // template variables (config_template.yaml) is left over as if it were used.
+      for (const name of withoutDefault) expect({ name, set: env[name] !== undefined }).toEqual({ name, set: true });
+      for (const unused of ['DB', 'POSTGRES_SEEDS', 'DBNAME', 'VISIBILITY_DBNAME', 'BIND_ON_IP']) {
+        expect(env[unused]).toBeUndefined();
+      }
+      expect(env.TEMPORAL_BIND_IP).toBe('0.0.0.0');
+      expect(env.TEMPORAL_DYNAMIC_CONFIG).toBe('/opt/compliance/temporal/dynamicconfig.yaml');
+      // Membership: each container advertises its own address, not the wildcard it listens on.
+      expect(argv).toContain('TEMPORAL_BROADCAST_ADDRESS="$(hostname -i)"');
+      expect(services[s].networks.default.aliases).toContain(env.TEMPORAL_FRONTEND_ADDRESS!.split(':')[0]);
+    }
+    // Every variable the file reads is one of those documented in its header.
+    const header = configFile
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
+    for (const m of configFile.matchAll(/env "([A-Z_]+)"/g)) expect(header).toContain(m[1]!);
   });
 
   it('runs the UI the CLI embeds, with write actions off', () => {

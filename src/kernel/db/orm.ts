@@ -12,7 +12,7 @@ interface PgConnection {
  * `outboxChannel` names the deployment on every connection (`app.outbox_channel`): outbox rows
  * written through this ORM carry it, and its relay delivers only rows that do.
  */
-export function ormOptions(databaseUrl: string, logger?: Logger, outboxChannel = ''): Options {
+export function ormOptions(databaseUrl: string, logger?: Logger, outboxChannel = '', poolMax = 10): Options {
   return {
     clientUrl: databaseUrl,
     entities,
@@ -23,7 +23,7 @@ export function ormOptions(databaseUrl: string, logger?: Logger, outboxChannel =
     allowGlobalContext: false,
     pool: {
       min: 0,
-      max: 10,
+      max: poolMax,
       afterCreate: (conn: PgConnection, done: (err: Error | null, conn: PgConnection) => void) =>
         conn.query(`select set_config('app.outbox_channel', $1, false)`, [outboxChannel], (err) => done(err, conn)),
     },
@@ -32,8 +32,13 @@ export function ormOptions(databaseUrl: string, logger?: Logger, outboxChannel =
   };
 }
 
-export async function createOrm(databaseUrl: string, logger?: Logger, outboxChannel?: string): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(databaseUrl, logger, outboxChannel));
+export async function createOrm(
+  databaseUrl: string,
+  logger?: Logger,
+  outboxChannel?: string,
+  poolMax?: number,
+): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(databaseUrl, logger, outboxChannel, poolMax));
 }
 
 export async function migrate(orm: MikroORM): Promise<string[]> {
