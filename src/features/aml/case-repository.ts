@@ -511,11 +511,3 @@ export async function currentCaseIdOf(em: EntityManager, userId: string): Promis
 export async function staffMembers(em: EntityManager): Promise<{ id: string; email: string }[]> {
   return em.execute(`select id, email from users where role in ('ADMIN','MASTER') order by email limit 500`);
 }
-
-/** The user's open case id, or null. */
-export async function openCaseIdOf(em: EntityManager, userId: string): Promise<string | null> {
-  const [c] = await em.execute<{ id: string }[]>(`select id from aml_cases where user_id = ? and status <> 'CLOSED'`, [
-    userId,
-  ]);
-  return c?.id ?? null;
-}
