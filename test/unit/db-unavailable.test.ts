@@ -29,6 +29,13 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(err)).toBe(true);
   });
 
+  it("knex's next statement on a transaction whose connection died: yes", () => {
+    const err = Object.assign(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'), {
+      name: 'DriverException',
+    });
+    expect(isDatabaseUnavailable(err)).toBe(true);
+  });
+
   it.each<[string, unknown]>([
     ['a unique violation (23505)', pgError('23505', 'duplicate key value violates unique constraint')],
     ['a deadlock (40P01), retried by the money transaction instead', pgError('40P01', 'deadlock detected')],
