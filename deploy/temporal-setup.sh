@@ -1,7 +1,7 @@
 #!/bin/sh
 # Temporal on PostgreSQL: the one description of its setup, run by docker-compose.yml (services
-# `temporal-schema` and `temporal-setup`, image temporalio/admin-tools) and meant to be run the same
-# way by `npm run start:cluster` with binaries built from the same server version.
+# `temporal-schema` and `temporal-setup`, image temporalio/admin-tools) and the same way by
+# `npm run start:cluster` (scripts/stack/temporal-cluster.ts) with binaries of the same server version.
 #
 #   temporal-setup.sh schema      create the two databases if missing, then apply and upgrade their
 #                                 schema with temporal-sql-tool (before any server process starts)

@@ -29,7 +29,9 @@ const OPTIONS = full ? 200 : 60;
 const KYC_CASES = full ? 50 : 20;
 const OPTIONS_PER_USER = 4;
 const STAKE_MINOR = 200; // 2.00
-const EXPIRY_SECONDS = 30;
+// Long enough that every option is still open when the crash comes after the last one is opened
+// (opening 200 takes longer than 30 s on a busy two-core machine).
+const EXPIRY_SECONDS = full ? 120 : 30;
 // The default payout rate (BINARY_PAYOUT_RATE_BPS, README): a win pays the stake plus 85 %.
 const WIN_PAYOUT = STAKE_MINOR + Math.floor((STAKE_MINOR * 8500) / 10_000);
 
