@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
+import { QUEUE_NAMES, allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
 import { createPrometheusMetrics } from '../features/monitoring/queue-metrics';
 import { createAdminQueuesRouter } from '../features/monitoring/admin-queues-routes';
 import { createArbitrageRouter } from '../features/arbitrage/routes';
@@ -84,6 +84,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
       sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
       loginLimits: limits.auth.login,
       loginLock: limits.lock,
+      rateLimitMax: { [QUEUE_NAMES.email]: c.EMAIL_RATE_MAX, [QUEUE_NAMES.ai]: c.AI_SCAN_RATE_MAX },
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
