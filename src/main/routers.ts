@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import { QUEUE_NAMES, allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
-import { createPrometheusMetrics } from '../features/monitoring/queue-metrics';
+import { readClusterSnapshot } from '../features/monitoring/queue-metrics';
+import { ClusterMetrics } from '../features/monitoring/cluster-metrics';
 import { createAdminQueuesRouter } from '../features/monitoring/admin-queues-routes';
 import { createArbitrageRouter } from '../features/arbitrage/routes';
 import { createMetricsRouter } from '../features/monitoring/metrics-routes';
@@ -36,6 +37,7 @@ export function buildRouters(ctx: AppContext): Router[] {
       providers: ctx.kycProviders,
       cases: ctx.kycCases,
       webhookLimits: limits.webhook,
+      onSignatureFailure: (provider) => ctx.metrics.business.webhookSignatureFailures.inc({ provider }),
     }),
     createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
@@ -51,7 +53,7 @@ export function buildRouters(ctx: AppContext): Router[] {
 
 /** Arbitrage opportunities, the queue dashboard and metrics, Prometheus. */
 function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
-  let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
+  let cluster: ClusterMetrics | undefined;
   const c = ctx.config;
   const sessions = new ConsoleSessions(ctx.redis, c.REDIS_PREFIX, ctx.tokens, {
     idleSeconds: c.CONSOLE_SESSION_IDLE_SECONDS,
@@ -88,7 +90,21 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
-      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx), ctx.config.METRICS_CACHE_MS)),
+      metrics: ctx.metrics,
+      cluster: () => {
+        if (!cluster) {
+          cluster = new ClusterMetrics({
+            redis: ctx.redis,
+            redisPrefix: c.REDIS_PREFIX,
+            instanceId: ctx.instanceId,
+            intervalMs: c.METRICS_CACHE_MS,
+            read: () => readClusterSnapshot(queueMetricsDeps(ctx)),
+            logger: ctx.logger,
+          });
+          ctx.shutdown.add('cluster-metrics', cluster.start());
+        }
+        return cluster;
+      },
     }),
   ];
 }
@@ -140,6 +156,7 @@ function throttles(ctx: AppContext) {
         blockSeconds: c.LOGIN_LOCK_SECONDS,
       }),
       c.LOGIN_LOCK_SECONDS,
+      (reason) => ctx.metrics.business.loginFailures.inc({ reason }),
     ),
   };
 }

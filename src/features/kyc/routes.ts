@@ -19,6 +19,8 @@ export interface KycRouterDeps {
   providers: KycProviders;
   cases: KycCases;
   webhookLimits: LimitRule[];
+  /** Told of each delivery refused for its signature (webhook_signature_failures_total). */
+  onSignatureFailure?: (provider: string) => void;
 }
 
 const userIdParam = z.object({ userId: z.uuid() });
@@ -61,7 +63,7 @@ export function createKycRouter(deps: KycRouterDeps) {
   // No authentication: the provider's HMAC over the raw body is the credential.
   router.post('/webhook/:provider', rateLimit(deps.webhookLimits), async (ctx) => {
     const outcome = await handleKycWebhook(
-      { em: emOf(ctx), providers: deps.providers, cases: deps.cases },
+      { em: emOf(ctx), providers: deps.providers, cases: deps.cases, onSignatureFailure: deps.onSignatureFailure },
       ctx.params.provider!,
       ctx.headers,
       ctx.state.rawBody as Buffer,

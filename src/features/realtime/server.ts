@@ -37,6 +37,8 @@ export interface RealtimeDeps {
   /** The process's configured Redis client; the adapter's pub/sub clients are duplicated from it. */
   redis: Redis;
   tokens: TokenService;
+  /** Told of each accepted connection; the function it returns is called when that socket disconnects. */
+  onConnection?: () => () => void;
 }
 
 export interface RealtimeServer {
@@ -142,6 +144,8 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     void socket.join(assignedRooms(principal));
     const rooms = () => [...socket.rooms].filter((r) => r !== socket.id).sort();
     log.debug({ userId, role, sid: socket.id }, 'socket connected');
+    const ended = deps.onConnection?.();
+    if (ended) socket.once('disconnect', ended);
     socket.emit('session:ready', { userId, role, rooms: rooms(), instance });
 
     const handleRoom =
