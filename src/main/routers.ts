@@ -17,6 +17,8 @@ import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
 import { createWalletRouter } from '../features/wallet/routes';
 import { createWebhooksRouter } from '../features/webhooks/routes';
+import { createOpenApiRouter } from '../features/openapi/routes';
+import { openApiDocument } from '../features/openapi/document';
 import { createEventsRouter } from '../features/realtime/routes';
 import { EventLog } from '../features/realtime/event-log';
 import { createConsoleRouter } from '../features/console/routes';
@@ -45,6 +47,7 @@ export function buildRouters(ctx: AppContext): Router[] {
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
     createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
+    createOpenApiRouter(() => openApiDocument(ctx.config)),
     createEventsRouter({ tokens: ctx.tokens, log: new EventLog(ctx.redis, ctx.config.REDIS_PREFIX) }),
     createWebhooksRouter({
       tokens: ctx.tokens,

@@ -11,9 +11,15 @@ import { emOf } from '../../kernel/http/middleware/request-context';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
 
-const userIdParam = z.object({ userId: z.uuid() });
-const checkIdParam = z.object({ checkId: z.uuid() });
-const listQuery = z.object({
+export const userIdParam = z.object({ userId: z.uuid() });
+export const checkIdParam = z.object({ checkId: z.uuid() });
+export const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const resolveBody = z.object({ notes: z.string().trim().min(1).max(2000) });
+export const decisionBody = z.object({
+  decision: z.enum(['UNFREEZE', 'KEEP_FROZEN']),
+  notes: z.string().trim().max(2000).optional(),
+});
+export const listQuery = z.object({
   result: z.enum(RESULTS).optional(),
   severity: z.enum(SEVERITIES).optional(),
   unresolved: z.enum(['true', 'false']).optional(),
@@ -33,11 +39,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.get('/users/:userId/checks', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const { limit } = validate(
-      z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-      ctx.query,
-      'query',
-    );
+    const { limit } = validate(historyQuery, ctx.query, 'query');
     ctx.body = { items: await getAMLCheckHistory(emOf(ctx), userId, limit) };
   });
 
@@ -49,7 +51,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.put('/checks/:checkId/resolve', async (ctx) => {
     const { checkId } = validate(checkIdParam, ctx.params, 'path');
-    const { notes } = validate(z.object({ notes: z.string().trim().min(1).max(2000) }), ctx.request.body, 'resolution');
+    const { notes } = validate(resolveBody, ctx.request.body, 'resolution');
     ctx.body = await resolveAMLCheck(emOf(ctx), checkId, principalOf(ctx).userId, notes);
   });
 
@@ -59,11 +61,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.put('/users/:userId/decision', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const body = validate(
-      z.object({ decision: z.enum(['UNFREEZE', 'KEEP_FROZEN']), notes: z.string().trim().max(2000).optional() }),
-      ctx.request.body,
-      'decision',
-    );
+    const body = validate(decisionBody, ctx.request.body, 'decision');
     ctx.body = await deps.cases.decide(userId, {
       decision: body.decision,
       adminId: principalOf(ctx).userId,

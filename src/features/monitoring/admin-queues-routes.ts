@@ -55,7 +55,7 @@ export class LimitAwareBullMQAdapter extends BullMQAdapter {
 
 const CONSOLE_SESSION_COOKIE = 'console_session';
 
-const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
 /**
  * Staff only: a bearer token, the session cookie set by POST /admin/queues/login (HttpOnly,
