@@ -32,8 +32,6 @@ export interface Operation {
   produces?: string;
 }
 
-const uuidParam = (name: string) => z.object({ [name]: z.uuid() });
-
 /** Every route of the API (test/integration/openapi.test.ts walks the routers and checks this). */
 export function operations(config: Config): Operation[] {
   const binary = binarySchemas(config);
