@@ -268,8 +268,21 @@ const schema = z
 
     /** GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics is off. */
     METRICS_TOKEN: z.string().min(16).optional(),
-    /** Temporal counts in /metrics are reused for this long (the scrape interval). */
-    METRICS_CACHE_MS: z.coerce.number().int().min(0).default(15_000),
+    /**
+     * Cluster-wide gauges (queue depths, workflow counts) are read once per this interval by the
+     * replica holding the metrics lease (the scrape interval is a good value).
+     */
+    METRICS_CACHE_MS: z.coerce.number().int().min(1000).default(15_000),
+    /** host:port where a worker process serves its own /metrics (BullMQ jobs, settlements, KYC decisions); unset: none. */
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^[^:]*:\d+$/)
+      .optional(),
+    /** host:port of the Temporal SDK's own Prometheus endpoint (/metrics) in a worker process; unset: none. */
+    TEMPORAL_METRICS_ADDRESS: z
+      .string()
+      .regex(/^[^:]*:\d+$/)
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

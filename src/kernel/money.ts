@@ -55,3 +55,7 @@ export function parsePositiveMinor(input: string | number, field = 'amount'): Mi
   }
   return minor;
 }
+
+/** The one currency of wallets, trades and prices (wallets.currency), and its minor-unit scale. */
+export const MONEY_CURRENCY = 'USD';
+export const MONEY_SCALE = 2;

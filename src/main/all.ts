@@ -9,7 +9,8 @@ import { createLogger } from '../kernel/logger';
 async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger(config.LOG_LEVEL, 'all');
-  installTemporalRuntime(logger, config.LOG_LEVEL);
+  // The API serves this process's metrics at /metrics; the SDK's own at TEMPORAL_METRICS_ADDRESS.
+  installTemporalRuntime(logger, config.LOG_LEVEL, config.TEMPORAL_METRICS_ADDRESS);
   const ctx = await createContext(config, 'all', { logger });
   ctx.shutdown.onSignals();
   const worker = await startWorker(ctx);

@@ -22,6 +22,7 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
     bodyLimit: ctx.config.BODY_LIMIT,
     routers: buildRouters(ctx),
     formPaths: ['/console'],
+    metrics: ctx.metrics.http,
   });
   const server = createServer(app.callback());
   // Keep-alive sockets idle longer than a load balancer's timeout avoid spurious 502s.
@@ -33,6 +34,12 @@ export async function startApi(ctx: AppContext, port = ctx.config.PORT): Promise
     redis: ctx.redis,
     connection: ctx.redisConnection,
     tokens: ctx.tokens,
+    onConnection: () => {
+      const { socketConnections, socketConnectionsOpened } = ctx.metrics.business;
+      socketConnections.inc();
+      socketConnectionsOpened.inc();
+      return () => socketConnections.dec();
+    },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../kernel/redis/client';
@@ -24,6 +25,7 @@ import { WorkflowSigner } from '../kernel/temporal/signing';
 import { taskQueuesWithPrefix } from '../kernel/temporal/task-queues';
 import type { TaskQueues } from '../kernel/temporal/worker';
 import { Shutdown } from './shutdown';
+import { createAppMetrics, type AppMetrics } from '../kernel/metrics/app-metrics';
 
 /**
  * What one process is built from: its infrastructure and the feature services on top of it,
@@ -53,6 +55,10 @@ export interface AppContext {
   amlChecks: AmlChecks;
   amlCases: AmlCases;
   shutdown: Shutdown;
+  /** This process's Prometheus metrics (HTTP, BullMQ jobs, business events). */
+  metrics: AppMetrics;
+  /** This process's id among the replicas (the cluster metrics lease's value). */
+  instanceId: string;
 }
 
 export interface ContextOverrides {
@@ -96,7 +102,10 @@ export async function createContext(
     shutdown.add('webhook-queue', () => webhooks.close());
     const taskQueues = overrides.taskQueues ?? taskQueuesWithPrefix(config.TASK_QUEUE_PREFIX);
     const signer = new WorkflowSigner(config.WORKFLOW_SIGNING_KEY);
+    const metrics = createAppMetrics();
     return {
+      metrics,
+      instanceId: `${name}-${randomUUID()}`,
       config,
       logger,
       orm,
@@ -128,6 +137,7 @@ export async function createContext(
         thresholds: amlThresholdsFromConfig(config),
         sanctions: () => loadSanctionsList(config.SANCTIONS_LIST_PATH),
         cooldownMs: config.AML_ALERT_COOLDOWN_MS,
+        onFinding: (f) => metrics.business.amlFindings.inc({ rule: f.checkType, severity: f.severity }),
       }),
       amlCases: new AmlCases({
         temporal,

@@ -17,6 +17,7 @@ import { webhookRetryPolicy } from '../features/webhooks/queue';
 import { getAllQueueMetrics, type AllQueueMetrics, type QueueMetricsDeps } from '../features/monitoring/queue-metrics';
 import { oldestPendingOutboxAgeSeconds } from '../kernel/outbox-relay';
 import { QUEUE_NAMES } from '../kernel/queue-names';
+import { recordJobMetrics } from '../features/monitoring/bullmq-job-metrics';
 
 export { QUEUE_NAMES };
 
@@ -149,6 +150,8 @@ export async function initQueues(ctx: AppContext, overrides: QueueOverrides = {}
     });
     workers.push(webhookWorker);
   }
+
+  for (const w of workers) recordJobMetrics(w, ctx.metrics.jobs);
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
-import { allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
-import { createPrometheusMetrics } from '../features/monitoring/queue-metrics';
+import { QUEUE_NAMES, allQueueMetrics, opportunityStore, queueMetricsDeps, queueSet } from './queues';
+import { readClusterSnapshot } from '../features/monitoring/queue-metrics';
+import { ClusterMetrics } from '../features/monitoring/cluster-metrics';
 import { createAdminQueuesRouter } from '../features/monitoring/admin-queues-routes';
 import { createArbitrageRouter } from '../features/arbitrage/routes';
 import { createMetricsRouter } from '../features/monitoring/metrics-routes';
@@ -17,6 +18,10 @@ import { createBinaryRouter } from '../features/binary/routes';
 import { createTradesRouter } from '../features/trades/routes';
 import { createWalletRouter } from '../features/wallet/routes';
 import { createWebhooksRouter } from '../features/webhooks/routes';
+import { createOpenApiRouter } from '../features/openapi/routes';
+import { openApiDocument } from '../features/openapi/document';
+import { createEventsRouter } from '../features/realtime/routes';
+import { EventLog } from '../features/realtime/event-log';
 import { createConsoleRouter } from '../features/console/routes';
 import { ConsoleSessions } from '../features/console/session';
 import { amlSourceFromRecords } from '../features/console/aml-source';
@@ -37,6 +42,7 @@ export function buildRouters(ctx: AppContext): Router[] {
       providers: ctx.kycProviders,
       cases: ctx.kycCases,
       webhookLimits: limits.webhook,
+      onSignatureFailure: (provider) => ctx.metrics.business.webhookSignatureFailures.inc({ provider }),
     }),
     createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
@@ -46,6 +52,8 @@ export function buildRouters(ctx: AppContext): Router[] {
       temporalUi: { url: ctx.config.TEMPORAL_UI_URL, namespace: ctx.config.TEMPORAL_NAMESPACE },
     }),
     createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
+    createOpenApiRouter(() => openApiDocument(ctx.config)),
+    createEventsRouter({ tokens: ctx.tokens, log: new EventLog(ctx.redis, ctx.config.REDIS_PREFIX) }),
     createWebhooksRouter({
       tokens: ctx.tokens,
       allowPrivateUrls: ctx.config.WEBHOOK_ALLOW_PRIVATE_URLS,
@@ -56,7 +64,7 @@ export function buildRouters(ctx: AppContext): Router[] {
 
 /** Arbitrage opportunities, the queue dashboard and metrics, Prometheus. */
 function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
-  let prometheus: ReturnType<typeof createPrometheusMetrics> | undefined;
+  let cluster: ClusterMetrics | undefined;
   const c = ctx.config;
   const sessions = new ConsoleSessions(ctx.redis, c.REDIS_PREFIX, ctx.tokens, {
     idleSeconds: c.CONSOLE_SESSION_IDLE_SECONDS,
@@ -89,10 +97,25 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
       sessionTtlSeconds: ctx.config.JWT_TTL_SECONDS,
       loginLimits: limits.auth.login,
       loginLock: limits.lock,
+      rateLimitMax: { [QUEUE_NAMES.email]: c.EMAIL_RATE_MAX, [QUEUE_NAMES.ai]: c.AI_SCAN_RATE_MAX },
     }),
     createMetricsRouter({
       token: ctx.config.METRICS_TOKEN,
-      prometheus: () => (prometheus ??= createPrometheusMetrics(queueMetricsDeps(ctx), ctx.config.METRICS_CACHE_MS)),
+      metrics: ctx.metrics,
+      cluster: () => {
+        if (!cluster) {
+          cluster = new ClusterMetrics({
+            redis: ctx.redis,
+            redisPrefix: c.REDIS_PREFIX,
+            instanceId: ctx.instanceId,
+            intervalMs: c.METRICS_CACHE_MS,
+            read: () => readClusterSnapshot(queueMetricsDeps(ctx)),
+            logger: ctx.logger,
+          });
+          ctx.shutdown.add('cluster-metrics', cluster.start());
+        }
+        return cluster;
+      },
     }),
   ];
 }
@@ -144,6 +167,7 @@ function throttles(ctx: AppContext) {
         blockSeconds: c.LOGIN_LOCK_SECONDS,
       }),
       c.LOGIN_LOCK_SECONDS,
+      (reason) => ctx.metrics.business.loginFailures.inc({ reason }),
     ),
   };
 }

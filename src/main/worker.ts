@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../kernel/logger';
 import { temporalSdkLogger } from '../kernel/temporal/sdk-logger';
 import { createContext, type AppContext } from './context';
 import { initQueues } from './queues';
+import { startMetricsServer } from '../features/monitoring/metrics-server';
 
 export interface RunningWorker {
   /** Resolves when every worker has stopped. */
@@ -38,13 +39,19 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
       Boolean(k),
     ),
     activities: activitiesPerTaskQueue({
-      kyc: { orm: ctx.orm, providers: ctx.kycProviders },
+      kyc: {
+        orm: ctx.orm,
+        providers: ctx.kycProviders,
+        onDecision: (d) => ctx.metrics.business.kycDecisions.inc(d),
+      },
       aml: { orm: ctx.orm, events: ctx.events },
       binary: {
         orm: ctx.orm,
         lock: ctx.lock,
         aml: ctx.amlChecks,
         feed: priceFeedFromConfig(ctx.config, () => ctx.orm.em.fork()),
+        onSettled: (lag) => ctx.metrics.business.settlementLag.observe(Math.max(0, lag)),
+        onSettlementFailed: () => ctx.metrics.business.settlementFailed.inc(),
       },
     }),
     taskQueues: ctx.taskQueues,
@@ -73,7 +80,7 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
  * process's pino logger: one JSON line each (kernel/temporal/sdk-logger.ts). Installed once per
  * process by entry points, before any worker or connection exists.
  */
-export function installTemporalRuntime(logger: Logger, level: string): void {
+export function installTemporalRuntime(logger: Logger, level: string, metricsAddress?: string): void {
   Runtime.install({
     logger: temporalSdkLogger(logger),
     telemetryOptions: {
@@ -81,17 +88,37 @@ export function installTemporalRuntime(logger: Logger, level: string): void {
         filter: makeTelemetryFilterString({ core: level === 'debug' || level === 'trace' ? 'DEBUG' : 'WARN' }),
         forward: {},
       },
+      // The SDK's own metrics (task slots, poll and schedule-to-start latencies, sticky cache...),
+      // served by the Rust core at http://<address>/metrics; counters end in _total and durations
+      // are in seconds, as in the rest of our metrics.
+      ...(metricsAddress
+        ? {
+            metrics: {
+              prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true },
+            },
+          }
+        : {}),
     },
   });
+}
+
+/** The worker process's own metrics at WORKER_METRICS_ADDRESS (the API serves them in the other roles). */
+export async function startWorkerMetrics(ctx: AppContext): Promise<string | undefined> {
+  if (!ctx.config.WORKER_METRICS_ADDRESS) return undefined;
+  const server = await startMetricsServer(ctx.config.WORKER_METRICS_ADDRESS, ctx.metrics, ctx.config.METRICS_TOKEN);
+  ctx.shutdown.add('worker-metrics', () => server.close());
+  ctx.logger.info({ url: `${server.url}/metrics` }, 'worker metrics listening');
+  return server.url;
 }
 
 if (require.main === module) {
   void (async () => {
     const config = loadConfigOrExit();
     const logger = createLogger(config.LOG_LEVEL, 'worker');
-    installTemporalRuntime(logger, config.LOG_LEVEL);
+    installTemporalRuntime(logger, config.LOG_LEVEL, config.TEMPORAL_METRICS_ADDRESS);
     const ctx = await createContext(config, 'worker', { logger });
     ctx.shutdown.onSignals();
+    await startWorkerMetrics(ctx);
     const { done } = await startWorker(ctx);
     // BullMQ workers (email, AI scans); closed by ctx.shutdown before Redis.
     if (config.QUEUE_WORKERS) await initQueues(ctx);

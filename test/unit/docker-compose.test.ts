@@ -117,7 +117,7 @@ describe('3. published ports: loopback only, and none of the local stack', () =>
   const ports = publishedPorts(compose.resolved);
 
   it('binds every published port to 127.0.0.1 by default', () => {
-    expect(ports.map((p) => p.service).sort()).toEqual(['lb', 'temporal', 'temporal-ui']);
+    expect(ports.map((p) => p.service).sort()).toEqual(['grafana', 'lb', 'prometheus', 'temporal', 'temporal-ui']);
     for (const p of ports)
       expect({ service: p.service, hostIp: p.hostIp }).toEqual({ service: p.service, hostIp: '127.0.0.1' });
   });
@@ -132,6 +132,8 @@ describe('3. published ports: loopback only, and none of the local stack', () =>
       lb: 8080,
       temporal: 17233,
       'temporal-ui': 18233,
+      prometheus: 19090,
+      grafana: 13000,
     });
   });
 
@@ -511,5 +513,76 @@ printf '%s | SQL_PASSWORD=%s\\n' "$*" "$SQL_PASSWORD" >> "$FAKE_DIR/calls"
     expect(status).not.toBe(0);
     expect(output).toContain('no schema directory');
     expect(calls).toEqual([]);
+  });
+});
+
+describe('metrics: Prometheus scrapes every replica, Grafana shows the dashboard', () => {
+  const scrapeConfig = read('deploy/prometheus.yml');
+
+  it('deploy/prometheus.yml passes `promtool check config` (with its token file in place)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prom-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'x');
+      writeFileSync(join(dir, 'prometheus.yml'), scrapeConfig.replaceAll('/tmp/metrics-token', join(dir, 'token')));
+      const r = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({
+        status: 0,
+        out: expect.stringContaining('SUCCESS'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scrapes the API replicas, the workers and the SDK endpoint on the ports the services listen on', () => {
+    const { parse } = require('yaml') as typeof import('yaml');
+    const jobs = parse(scrapeConfig).scrape_configs as any[];
+    const target = (job: string) => jobs.find((j) => j.job_name === job)?.dns_sd_configs?.[0];
+    const app = loadConfig({ ...privateSecrets(), ...operatorProvider, ...environmentOf(services.worker) });
+    expect(target('api')).toMatchObject({ names: ['api'], type: 'A', port: Number(environmentOf(services.api).PORT) });
+    expect(target('worker')).toMatchObject({
+      names: ['worker'],
+      port: Number(app.WORKER_METRICS_ADDRESS!.split(':')[1]),
+    });
+    expect(target('temporal-sdk')).toMatchObject({
+      names: ['worker'],
+      port: Number(app.TEMPORAL_METRICS_ADDRESS!.split(':')[1]),
+    });
+    // The app endpoints want the bearer token the compose service writes from .env.compose.
+    for (const job of ['api', 'worker']) {
+      expect(jobs.find((j) => j.job_name === job).authorization.credentials_file).toBe('/tmp/metrics-token');
+    }
+    expect(services.prometheus.env_file).toBe('.env.compose');
+    expect(services.prometheus.command.join(' ')).toContain('"$METRICS_TOKEN" > /tmp/metrics-token');
+    expect(services.prometheus.volumes).toContain('./deploy/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+  });
+
+  it('provisions the Prometheus data source and the dashboard, whose queries use our metric families', () => {
+    expect(services.grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
+    expect(read('deploy/grafana/provisioning/datasources/prometheus.yml')).toContain('url: http://prometheus:9090');
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/compliance-backend.json'));
+    const exprs: string[] = dashboard.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr));
+    for (const family of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'bullmq_jobs_processed_total',
+      'bullmq_job_wait_seconds_bucket',
+      'bullmq_queue_jobs',
+      'temporal_workflow_executions',
+      'kyc_decisions_total',
+      'aml_findings_total',
+      'webhook_signature_failures_total',
+      'auth_login_failures_total',
+      'socketio_connections',
+      'binary_settlement_lag_seconds_bucket',
+      'binary_settlement_failed_total',
+      'temporal_worker_task_slots_available',
+    ])
+      expect(exprs.some((e) => e.includes(family))).toBe(true);
   });
 });

@@ -43,6 +43,8 @@ export interface AmlChecksDeps {
   /** Read on first use, so a process that never screens (an API instance) never loads the list. */
   sanctions: () => SanctionsEntry[];
   cooldownMs: number;
+  /** Told of each finding saved (not PASS), for the aml_findings_total counter. */
+  onFinding?: (finding: { checkType: string; severity: string }) => void;
 }
 
 export interface AmlRunResult {
@@ -164,6 +166,7 @@ export class AmlChecks implements AmlGate {
         snoozed: isSnoozed,
       });
       out.push(toCheckRow(row!));
+      if (f.result !== 'PASS') this.deps.onFinding?.(f);
     }
     return out;
   }

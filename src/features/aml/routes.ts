@@ -22,10 +22,10 @@ import { emOf } from '../../kernel/http/middleware/request-context';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
 
-const userIdParam = z.object({ userId: z.uuid() });
-const checkIdParam = z.object({ checkId: z.uuid() });
-const caseIdParam = z.object({ id: z.uuid() });
-const caseListQuery = z
+export const userIdParam = z.object({ userId: z.uuid() });
+export const checkIdParam = z.object({ checkId: z.uuid() });
+export const caseIdParam = z.object({ id: z.uuid() });
+export const caseListQuery = z
   .object({
     status: z.enum([...CASE_STATUSES, 'ACTIVE']).optional(),
     rule: z.enum(CHECK_TYPES).optional(),
@@ -35,13 +35,31 @@ const caseListQuery = z
     offset: z.coerce.number().int().min(0).default(0),
   })
   .strict();
-const listQuery = z.object({
+export const listQuery = z.object({
   result: z.enum(RESULTS).optional(),
   severity: z.enum(SEVERITIES).optional(),
   unresolved: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
+export const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const resolveBody = z.object({ notes: z.string().trim().min(1).max(2000) });
+export const decisionBody = z.object({
+  decision: z.enum(['UNFREEZE', 'KEEP_FROZEN']),
+  notes: z.string().trim().max(2000).optional(),
+});
+export const assigneeBody = z.object({ assigneeId: z.uuid() }).strict();
+export const noteBody = z.object({ note: z.string().trim().min(1).max(2000) }).strict();
+export const caseDecisionBody = z
+  .object({ decision: z.enum(['CLEARED', 'ESCALATED']), reason: z.string().trim().min(1).max(2000) })
+  .strict();
+export const snoozeBody = z
+  .object({
+    rule: z.enum(CHECK_TYPES.filter((t) => t !== 'SUMMARY') as [string, ...string[]]),
+    until: z.iso.datetime({ offset: true }),
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .strict();
 
 /** Compliance officers' AML endpoints (ADMIN/MASTER only). */
 export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks; cases: AmlCases }) {
@@ -55,11 +73,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.get('/users/:userId/checks', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const { limit } = validate(
-      z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
-      ctx.query,
-      'query',
-    );
+    const { limit } = validate(historyQuery, ctx.query, 'query');
     ctx.body = { items: await getAMLCheckHistory(emOf(ctx), userId, limit) };
   });
 
@@ -71,7 +85,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.put('/checks/:checkId/resolve', async (ctx) => {
     const { checkId } = validate(checkIdParam, ctx.params, 'path');
-    const { notes } = validate(z.object({ notes: z.string().trim().min(1).max(2000) }), ctx.request.body, 'resolution');
+    const { notes } = validate(resolveBody, ctx.request.body, 'resolution');
     ctx.body = await resolveAMLCheck(emOf(ctx), checkId, principalOf(ctx).userId, notes);
   });
 
@@ -89,18 +103,14 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.put('/cases/:id/assignee', async (ctx) => {
     const { id } = validate(caseIdParam, ctx.params, 'path');
-    const { assigneeId } = validate(z.object({ assigneeId: z.uuid() }).strict(), ctx.request.body, 'assignment');
+    const { assigneeId } = validate(assigneeBody, ctx.request.body, 'assignment');
     await assignCase(emOf(ctx), id, assigneeId, principalOf(ctx).userId);
     ctx.body = await getCase(emOf(ctx), id);
   });
 
   router.post('/cases/:id/notes', async (ctx) => {
     const { id } = validate(caseIdParam, ctx.params, 'path');
-    const { note } = validate(
-      z.object({ note: z.string().trim().min(1).max(2000) }).strict(),
-      ctx.request.body,
-      'note',
-    );
+    const { note } = validate(noteBody, ctx.request.body, 'note');
     await addCaseNote(emOf(ctx), id, principalOf(ctx).userId, note);
     ctx.status = 201;
     ctx.body = await getCase(emOf(ctx), id);
@@ -109,11 +119,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
   // A case without a freeze: CLEARED (releases a hold) or ESCALATED (freezes the account).
   router.post('/cases/:id/decision', async (ctx) => {
     const { id } = validate(caseIdParam, ctx.params, 'path');
-    const body = validate(
-      z.object({ decision: z.enum(['CLEARED', 'ESCALATED']), reason: z.string().trim().min(1).max(2000) }).strict(),
-      ctx.request.body,
-      'decision',
-    );
+    const body = validate(caseDecisionBody, ctx.request.body, 'decision');
     const adminId = principalOf(ctx).userId;
     if (body.decision === 'ESCALATED') await escalateCase(emOf(ctx), id, adminId, body.reason);
     else await emOf(ctx).transactional((tx) => decideCase(tx, id, adminId, 'CLEARED', body.reason));
@@ -127,17 +133,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.post('/users/:userId/snoozes', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const body = validate(
-      z
-        .object({
-          rule: z.enum(CHECK_TYPES.filter((t) => t !== 'SUMMARY') as [string, ...string[]]),
-          until: z.iso.datetime({ offset: true }),
-          reason: z.string().trim().min(1).max(2000),
-        })
-        .strict(),
-      ctx.request.body,
-      'snooze',
-    );
+    const body = validate(snoozeBody, ctx.request.body, 'snooze');
     ctx.status = 201;
     ctx.body = await snoozeRule(emOf(ctx), {
       userId,
@@ -150,11 +146,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
 
   router.put('/users/:userId/decision', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
-    const body = validate(
-      z.object({ decision: z.enum(['UNFREEZE', 'KEEP_FROZEN']), notes: z.string().trim().max(2000).optional() }),
-      ctx.request.body,
-      'decision',
-    );
+    const body = validate(decisionBody, ctx.request.body, 'decision');
     const adminId = principalOf(ctx).userId;
     ctx.body = await deps.cases.decide(userId, { decision: body.decision, adminId, notes: body.notes ?? null });
     // The workflow accepted it: the decision joins the case's record.

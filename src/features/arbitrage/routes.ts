@@ -13,7 +13,7 @@ export interface ArbitrageRouterDeps {
   symbols: string[];
 }
 
-const listQuery = z.object({
+export const listQuery = z.object({
   symbol: z
     .string()
     .regex(/^[A-Z0-9]{2,20}$/)
@@ -21,7 +21,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const scanBody = z.object({
+export const scanBody = z.object({
   symbols: z
     .array(z.string().regex(/^[A-Z0-9]{2,20}$/))
     .min(1)

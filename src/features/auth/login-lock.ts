@@ -16,6 +16,8 @@ export class LoginLock {
   constructor(
     private readonly failures: RateLimiterRedis,
     private readonly lockSeconds: number,
+    /** Told of each refused sign-in: wrong credentials, or an account locked by earlier failures. */
+    readonly onFailure: (reason: 'bad_credentials' | 'locked') => void = () => undefined,
   ) {}
 
   /** 429 with Retry-After while the account is locked. */
@@ -52,13 +54,21 @@ export class LoginLock {
 /** authenticateUser behind the account's failure lock: a locked account is 429 before scrypt runs. */
 export async function checkedLogin(ctx: Context, lock: LoginLock, email: string, password: string) {
   const account = email.trim().toLowerCase();
-  await lock.assertOpen(ctx, account);
+  try {
+    await lock.assertOpen(ctx, account);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'RATE_LIMITED') lock.onFailure('locked');
+    throw err;
+  }
   try {
     const user = await authenticateUser(emOf(ctx), email, password);
     await lock.succeeded(account);
     return user;
   } catch (err) {
-    if (err instanceof AppError && err.code === 'UNAUTHENTICATED') await lock.failed(emOf(ctx), account, ctx.ip);
+    if (err instanceof AppError && err.code === 'UNAUTHENTICATED') {
+      lock.onFailure('bad_credentials');
+      await lock.failed(emOf(ctx), account, ctx.ip);
+    }
     throw err;
   }
 }

@@ -15,7 +15,7 @@ export function adultsBornBy(today: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-const registerBody = z.object({
+export const registerBody = z.object({
   email: z.string().trim().email().max(254),
   password: z.string().min(10, 'must be at least 10 characters').max(200),
   fullName: z.string().trim().min(1).max(200),
@@ -30,7 +30,7 @@ const registerBody = z.object({
     .optional(),
 });
 
-const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
 export interface AuthRouterDeps {
   tokens: TokenService;

@@ -15,6 +15,9 @@ export interface BinaryActivityDeps {
   lock: DistributedLock;
   /** The AML decision the opening stake takes inside its transaction. */
   aml: AmlGate;
+  /** Told of each settlement (seconds from expiry) and each trade marked SETTLEMENT_FAILED. */
+  onSettled?: (lagSeconds: number) => void;
+  onSettlementFailed?: () => void;
 }
 
 /**
@@ -42,7 +45,10 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
 
     async binarySettle(tradeId: string) {
       try {
-        const { trade } = await settleBinaryTrade({ em: em(), feed: deps.feed, lock: deps.lock }, tradeId);
+        const { trade, settledNow } = await settleBinaryTrade({ em: em(), feed: deps.feed, lock: deps.lock }, tradeId);
+        if (settledNow && trade.settledAt) {
+          deps.onSettled?.((Date.parse(trade.settledAt) - Date.parse(trade.expiresAt)) / 1000);
+        }
         crashPoint('binary.settled');
         return trade;
       } catch (err) {
@@ -60,7 +66,9 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
 
     /** Retries exhausted: mark the trade and alert the admins; the stake stays in escrow. */
     async binaryMarkSettlementFailed(input: { tradeId: string; failure: string }) {
-      return markSettlementFailed(em(), input.tradeId, input.failure);
+      const trade = await markSettlementFailed(em(), input.tradeId, input.failure);
+      if (trade.status === 'SETTLEMENT_FAILED') deps.onSettlementFailed?.();
+      return trade;
     },
   };
 }

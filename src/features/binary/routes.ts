@@ -29,12 +29,8 @@ export interface BinaryRouterDeps {
   >;
 }
 
-export function createBinaryRouter(deps: BinaryRouterDeps) {
-  const router = new Router({ prefix: '/binary' });
-  const c = deps.config;
-  const minStake = unitsToMinor(c.BINARY_MIN_STAKE);
-  const maxStake = unitsToMinor(c.MAX_TRADE_SIZE);
-
+/** What POST /binary/open and GET /binary accept, under this deployment's limits. */
+export function binarySchemas(c: BinaryRouterDeps['config']) {
   const openBody = z.object({
     symbol: z.enum(c.SYMBOLS as [string, ...string[]], { message: `symbol must be one of ${c.SYMBOLS.join(', ')}` }),
     direction: z.enum(DIRECTIONS),
@@ -50,6 +46,16 @@ export function createBinaryRouter(deps: BinaryRouterDeps) {
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).default(0),
   });
+  return { openBody, listQuery };
+}
+
+export function createBinaryRouter(deps: BinaryRouterDeps) {
+  const router = new Router({ prefix: '/binary' });
+  const c = deps.config;
+  const minStake = unitsToMinor(c.BINARY_MIN_STAKE);
+  const maxStake = unitsToMinor(c.MAX_TRADE_SIZE);
+
+  const { openBody, listQuery } = binarySchemas(c);
 
   router.post('/open', authenticate(deps.tokens), async (ctx) => {
     const { userId } = principalOf(ctx);

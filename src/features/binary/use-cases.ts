@@ -235,6 +235,9 @@ export async function settleBinaryTrade(
         liveEvent(userRoom(settled.userId), 'binary:resolved', {
           tradeId: settled.id,
           userId: settled.userId,
+          symbol: settled.symbol,
+          direction: settled.direction,
+          stake: settled.stake,
           status: settled.status,
           openPrice: settled.openPrice,
           closePrice: settled.closePrice,

@@ -9,6 +9,8 @@ import * as kyc from './repository';
 export interface KycActivityDeps {
   orm: MikroORM;
   providers: KycProviders;
+  /** Told of each decision applied (not a repeat), for kyc_decisions_total. */
+  onDecision?: (decision: { actor: string; outcome: string }) => void;
 }
 
 /** Activities of the kycVerification workflow. Each is idempotent: Temporal may run it again. */
@@ -65,7 +67,9 @@ export function createKycActivities(deps: KycActivityDeps) {
       reason: string | null;
       verifiedDateOfBirth?: string | null;
     }) {
-      return kyc.finalizeKyc(em(), input);
+      const result = await kyc.finalizeKyc(em(), input);
+      if (result.changed) deps.onDecision?.({ actor: input.actor.type.toLowerCase(), outcome: input.status });
+      return result;
     },
 
     /** The decision's email and live event (through the outbox, once per case). */

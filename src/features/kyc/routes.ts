@@ -19,13 +19,27 @@ export interface KycRouterDeps {
   providers: KycProviders;
   cases: KycCases;
   webhookLimits: LimitRule[];
+  /** Told of each delivery refused for its signature (webhook_signature_failures_total). */
+  onSignatureFailure?: (provider: string) => void;
 }
 
-const userIdParam = z.object({ userId: z.uuid() });
-const page = z.object({
+export const userIdParam = z.object({ userId: z.uuid() });
+export const page = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/** What POST /kyc/start accepts: one of the providers configured here. */
+export function kycStartBody(offered: [string, ...string[]], defaultProvider: string) {
+  return z.object({
+    provider: z
+      .enum(KYC_PROVIDERS)
+      .refine((p) => offered.includes(p), { message: `provider must be one of ${offered.join(', ')}` })
+      .default(defaultProvider as (typeof KYC_PROVIDERS)[number]),
+  });
+}
+export const approveBody = z.object({ notes: z.string().trim().max(2000).optional() });
+export const rejectBody = z.object({ reason: z.string().trim().min(1).max(2000) });
 
 export function createKycRouter(deps: KycRouterDeps) {
   const router = new Router({ prefix: '/kyc' });
@@ -33,12 +47,7 @@ export function createKycRouter(deps: KycRouterDeps) {
   const admin = requireRole(ADMIN_ROLES);
   const offered = Object.keys(deps.providers.clients) as [string, ...string[]];
 
-  const startBody = z.object({
-    provider: z
-      .enum(KYC_PROVIDERS)
-      .refine((p) => offered.includes(p), { message: `provider must be one of ${offered.join(', ')}` })
-      .default(deps.providers.defaultProvider),
-  });
+  const startBody = kycStartBody(offered, deps.providers.defaultProvider);
 
   router.post('/start', auth, async (ctx) => {
     const { provider } = validate(startBody, ctx.request.body ?? {}, 'KYC start');
@@ -61,7 +70,7 @@ export function createKycRouter(deps: KycRouterDeps) {
   // No authentication: the provider's HMAC over the raw body is the credential.
   router.post('/webhook/:provider', rateLimit(deps.webhookLimits), async (ctx) => {
     const outcome = await handleKycWebhook(
-      { em: emOf(ctx), providers: deps.providers, cases: deps.cases },
+      { em: emOf(ctx), providers: deps.providers, cases: deps.cases, onSignatureFailure: deps.onSignatureFailure },
       ctx.params.provider!,
       ctx.headers,
       ctx.state.rawBody as Buffer,
@@ -80,8 +89,8 @@ export function createKycRouter(deps: KycRouterDeps) {
     const { userId } = validate(userIdParam, ctx.params, 'path');
     const body =
       decision === 'APPROVE'
-        ? validate(z.object({ notes: z.string().trim().max(2000).optional() }), ctx.request.body ?? {}, 'approval')
-        : validate(z.object({ reason: z.string().trim().min(1).max(2000) }), ctx.request.body ?? {}, 'rejection');
+        ? validate(approveBody, ctx.request.body ?? {}, 'approval')
+        : validate(rejectBody, ctx.request.body ?? {}, 'rejection');
     const adminId = principalOf(ctx).userId;
     const notes = 'notes' in body ? (body.notes ?? null) : (body as { reason: string }).reason;
     const state = await deps.cases.decide(userId, adminId, decision, notes);

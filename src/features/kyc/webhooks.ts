@@ -13,7 +13,12 @@ export type WebhookOutcome = 'signalled' | 'duplicate' | 'ignored' | 'unknown-ap
  * signal the user's KYC workflow. No provider call happens here, so it answers quickly.
  */
 export async function handleKycWebhook(
-  deps: { em: EntityManager; providers: KycProviders; cases: KycCases },
+  deps: {
+    em: EntityManager;
+    providers: KycProviders;
+    cases: KycCases;
+    onSignatureFailure?: (provider: string) => void;
+  },
   providerParam: string,
   headers: Headers,
   rawBody: Buffer,
@@ -25,8 +30,10 @@ export async function handleKycWebhook(
   try {
     reader.verify(headers, rawBody);
   } catch (err) {
-    if (err instanceof WebhookSignatureError)
+    if (err instanceof WebhookSignatureError) {
+      deps.onSignatureFailure?.(name.toLowerCase());
       throw new AppError('UNAUTHENTICATED', `invalid webhook signature: ${err.message}`);
+    }
     throw err;
   }
   // Signed is not well formed: a provider (or a replayed test request) may sign `null` or `[]`.

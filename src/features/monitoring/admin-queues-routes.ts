@@ -26,11 +26,36 @@ export interface AdminQueuesRouterDeps {
   loginLock: LoginLock;
   /** The operator console's session (cookie `console_session`): it opens the dashboard too. */
   consoleSession?: (cookie: string | undefined) => Promise<Principal | null>;
+  /**
+   * Per queue name, the `limiter.max` its workers run with. The limit lives on the workers, so
+   * the queue itself does not know it; without it the board would read "rate limited" whenever a
+   * job ran in the limiter window.
+   */
+  rateLimitMax?: Record<string, number>;
+}
+
+/**
+ * bull-board asks the queue for the limiter key's TTL with no maximum, and BullMQ then answers the
+ * key's PTTL, which exists as soon as one job ran under a worker limiter. With the workers' max,
+ * BullMQ answers a TTL only when the counter reached it (or a worker called rateLimit()).
+ */
+export class LimitAwareBullMQAdapter extends BullMQAdapter {
+  constructor(
+    private readonly bullQueue: Queue,
+    private readonly limiterMax: number | undefined,
+  ) {
+    super(bullQueue);
+  }
+
+  override async getActiveRateLimitTtl(): Promise<number> {
+    if (!this.limiterMax) return super.getActiveRateLimitTtl();
+    return Math.max(0, await this.bullQueue.getRateLimitTtl(this.limiterMax));
+  }
 }
 
 const CONSOLE_SESSION_COOKIE = 'console_session';
 
-const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
 /**
  * Staff only: a bearer token, the session cookie set by POST /admin/queues/login (HttpOnly,
@@ -132,7 +157,10 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
     if (!board) {
       const adapter = new KoaAdapter();
       adapter.setBasePath(BOARD_PATH);
-      createBullBoard({ queues: deps.queues().map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+      createBullBoard({
+        queues: deps.queues().map((q) => new LimitAwareBullMQAdapter(q, deps.rateLimitMax?.[q.name])),
+        serverAdapter: adapter,
+      });
       board = adapter.registerPlugin() as Middleware;
     }
     return board;

@@ -1,10 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import type { Registry } from 'prom-client';
 import { AppError } from '../../kernel/errors';
+import type { AppMetrics } from '../../kernel/metrics/app-metrics';
+import type { ClusterMetrics } from './cluster-metrics';
 
 export interface MetricsRouterDeps {
-  prometheus: () => { registry: Registry; refresh: () => Promise<void> };
+  /** This process's own metrics. */
+  metrics: AppMetrics;
+  /** The cluster-wide gauges (rendered only by the lease holder); built on first scrape. */
+  cluster?: () => ClusterMetrics;
   /** Scrapes must send `Authorization: Bearer <token>`; without a token /metrics is off (404). */
   token?: string;
 }
@@ -15,7 +19,7 @@ const sameSecret = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Prometheus text exposition at GET /metrics. */
+/** Prometheus text exposition at GET /metrics: this process's metrics, plus the cluster gauges on the lease holder. */
 export function createMetricsRouter(deps: MetricsRouterDeps) {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
@@ -23,15 +27,18 @@ export function createMetricsRouter(deps: MetricsRouterDeps) {
     if (!deps.token) throw new AppError('NOT_FOUND', 'metrics are off (METRICS_TOKEN is not set)');
     const m = /^Bearer (.+)$/.exec(ctx.get('authorization'));
     if (!m || !sameSecret(m[1]!, deps.token)) throw new AppError('UNAUTHENTICATED', 'metrics token required');
-    const { registry, refresh } = deps.prometheus();
+    let cluster = { holder: false, text: '' };
     try {
-      await refresh();
+      if (deps.cluster) cluster = await deps.cluster().exposition();
     } catch (err) {
-      ctx.state.logger?.warn({ err }, 'metrics refresh failed');
-      throw new AppError('DEPENDENCY_UNAVAILABLE', 'metrics are unavailable (Redis or Temporal)');
+      ctx.state.logger?.warn({ err }, 'cluster metrics unavailable');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'metrics are unavailable (Redis)');
     }
+    deps.metrics.clusterLeaseHeld.set(cluster.holder ? 1 : 0);
+    const { registry } = deps.metrics;
     ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
+    // Two registries, no family in both: the text format allows concatenating their expositions.
+    ctx.body = (await registry.metrics()) + cluster.text;
   });
   return router;
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Queue } from 'bullmq';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { TaskQueues } from '../../kernel/temporal/worker';
 
 export interface BullQueueCounts {
@@ -92,87 +92,99 @@ export async function getAllQueueMetrics(deps: QueueMetricsDeps): Promise<AllQue
   };
 }
 
-/**
- * Prometheus registry for one API process: queue depths per state, job outcomes since BullMQ
- * metrics began (workers record them with `metrics: { maxDataPoints }`), workflow counts, and the
- * process defaults. `refresh()` reads the queues fresh before each scrape; the Temporal counts (9
- * visibility queries) are reused for `temporalCacheMs`, the scrape interval, and concurrent
- * scrapes share one read.
- */
-export function createPrometheusMetrics(deps: QueueMetricsDeps, temporalCacheMs = 0) {
-  const tq = (kind: keyof typeof WORKFLOW_KINDS) => deps.taskQueues[WORKFLOW_KINDS[kind].taskQueue];
-  const readCounts = () =>
-    Promise.all(
-      (['kyc', 'binary', 'aml'] as const).map(
-        async (kind) => [kind, await workflowCounts(deps.temporal, WORKFLOW_KINDS[kind].type, tq(kind))] as const,
-      ),
-    );
-  let counts: { at: number; value: ReturnType<typeof readCounts> } | undefined;
-  const temporalCounts = () => {
-    if (!counts || Date.now() - counts.at >= temporalCacheMs) {
-      const entry = { at: Date.now(), value: readCounts() };
-      // A failed read is not kept: the next scrape tries again.
-      entry.value.catch(() => {
-        if (counts === entry) counts = undefined;
-      });
-      counts = entry;
-    }
-    return counts.value;
-  };
+/** The cluster-wide numbers behind the Prometheus gauges: one JSON-able reading. */
+export interface ClusterSnapshot {
+  /** Per queue name: job counts by state, and jobs finished by outcome (BullMQ's own metrics). */
+  queues: Record<string, { counts: BullQueueCounts; finished: { completed: number; failed: number } }>;
+  /** Per workflow type: executions by status. */
+  workflows: Record<string, WorkflowCounts>;
+  outboxOldestPendingAgeSeconds: number;
+  /** When it was read (ms since the epoch). */
+  at: number;
+}
 
+/** Reads every cluster-wide number once: 2 queues x 2 BullMQ reads, 9 visibility counts, the outbox. */
+export async function readClusterSnapshot(deps: QueueMetricsDeps): Promise<ClusterSnapshot> {
+  const tq = (kind: keyof typeof WORKFLOW_KINDS) => deps.taskQueues[WORKFLOW_KINDS[kind].taskQueue];
+  const queue = async (q: Queue) => {
+    const [counts, completed, failed] = await Promise.all([
+      bullQueueCounts(q),
+      q.getMetrics('completed', 0, 0),
+      q.getMetrics('failed', 0, 0),
+    ]);
+    return {
+      counts,
+      finished: { completed: Number(completed.meta.count) || 0, failed: Number(failed.meta.count) || 0 },
+    };
+  };
+  const kinds = ['kyc', 'binary', 'aml'] as const;
+  const [email, ai, age, ...wf] = await Promise.all([
+    queue(deps.queues.email),
+    queue(deps.queues.ai),
+    deps.outboxAge(),
+    ...kinds.map((k) => workflowCounts(deps.temporal, WORKFLOW_KINDS[k].type, tq(k))),
+  ]);
+  return {
+    queues: { [deps.queues.email.name]: email, [deps.queues.ai.name]: ai },
+    workflows: Object.fromEntries(kinds.map((k, i) => [WORKFLOW_KINDS[k].type, wf[i]!])),
+    outboxOldestPendingAgeSeconds: Math.round(age * 1000) / 1000,
+    at: Date.now(),
+  };
+}
+
+/** The cluster gauges of one snapshot, in a registry of their own (rendered by one replica only). */
+export function clusterGauges(snapshot: ClusterSnapshot): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
   const jobs = new Gauge({
     name: 'bullmq_queue_jobs',
-    help: 'Jobs in a BullMQ queue by state',
+    help: 'Jobs in a BullMQ queue by state (cluster-wide, emitted by the metrics lease holder only)',
     labelNames: ['queue', 'state'],
-    registers: [registry],
+    registers,
   });
   const outcomes = new Gauge({
     name: 'bullmq_jobs_finished',
-    help: 'Jobs finished since BullMQ metrics collection began, by outcome (completed or failed)',
+    help: 'Jobs finished since BullMQ metrics collection began, by outcome (cluster-wide, lease holder only)',
     labelNames: ['queue', 'outcome'],
-    registers: [registry],
+    registers,
   });
   const workflows = new Gauge({
     name: 'temporal_workflow_executions',
-    help: 'Workflow executions by type and status (Temporal visibility)',
+    help: 'Workflow executions by type and status (Temporal visibility; cluster-wide, lease holder only)',
     labelNames: ['workflow_type', 'status'],
-    registers: [registry],
+    registers,
   });
-
   const outboxAge = new Gauge({
     name: 'outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest outbox row not yet delivered by the relay (0 when none waits)',
-    registers: [registry],
+    help: 'Age of the oldest outbox row not yet delivered by the relay (0 when none waits; lease holder only)',
+    registers,
   });
-
-  async function refresh(): Promise<void> {
-    const [email, ai, age, kinds] = await Promise.all([
-      bullQueueCounts(deps.queues.email),
-      bullQueueCounts(deps.queues.ai),
-      deps.outboxAge(),
-      temporalCounts(),
-    ]);
-    outboxAge.set(Math.round(age * 1000) / 1000);
-    for (const [name, c] of [
-      [deps.queues.email.name, email],
-      [deps.queues.ai.name, ai],
-    ] as const) {
-      for (const [state, n] of Object.entries(c)) jobs.set({ queue: name, state }, n);
-    }
-    for (const queue of [deps.queues.email, deps.queues.ai]) {
-      for (const outcome of ['completed', 'failed'] as const) {
-        const metrics = await queue.getMetrics(outcome, 0, 0);
-        outcomes.set({ queue: queue.name, outcome }, Number(metrics.meta.count) || 0);
-      }
-    }
-    for (const [kind, c] of kinds) {
-      for (const [status, n] of Object.entries(c)) {
-        workflows.set({ workflow_type: WORKFLOW_KINDS[kind].type, status }, n);
-      }
-    }
+  const age = new Gauge({
+    name: 'cluster_metrics_snapshot_age_seconds',
+    help: 'How old the cluster-wide snapshot behind these gauges is',
+    registers,
+  });
+  for (const [name, q] of Object.entries(snapshot.queues)) {
+    for (const [state, n] of Object.entries(q.counts)) jobs.set({ queue: name, state }, n);
+    for (const [outcome, n] of Object.entries(q.finished)) outcomes.set({ queue: name, outcome }, n);
   }
+  for (const [type, c] of Object.entries(snapshot.workflows)) {
+    for (const [status, n] of Object.entries(c)) workflows.set({ workflow_type: type, status }, n);
+  }
+  outboxAge.set(snapshot.outboxOldestPendingAgeSeconds);
+  age.set(Math.max(0, (Date.now() - snapshot.at) / 1000));
+  return registry;
+}
 
-  return { registry, refresh };
+/** A fresh reading rendered as gauges (tools and tests; the API serves the lease holder's snapshot). */
+export function createPrometheusMetrics(deps: QueueMetricsDeps) {
+  let registry = new Registry();
+  return {
+    get registry() {
+      return registry;
+    },
+    async refresh() {
+      registry = clusterGauges(await readClusterSnapshot(deps));
+    },
+  };
 }

@@ -1,6 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { RedisClient } from '../../kernel/redis/client';
 import { socketIoKey } from '../../kernel/redis/keys';
+import { MONEY_CURRENCY, MONEY_SCALE } from '../../kernel/money';
+import { eventLogKeys } from './event-log';
+import {
+  type PublishOptions,
+  type EventName,
+  type EventPublisher,
+  type ServerEvents,
+  type ServerToClientEvents,
+} from './events';
+
 /**
  * Marks the event id published and publishes, atomically: a relay that dies after this and
  * delivers the row again publishes nothing the second time, and one that dies before it loses
@@ -12,19 +23,42 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
 end
 return -1`;
 
-import {
-  type PublishOptions,
-  type EventName,
-  type EventPublisher,
-  type ServerEvents,
-  type ServerToClientEvents,
-} from './events';
+/** The user's next sequence number for this event, or the one it already got (a redelivery). */
+const ASSIGN_SEQ = `
+local seq = redis.call('GET', KEYS[2])
+if seq then return tonumber(seq) end
+seq = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], seq, 'EX', ARGV[1])
+return seq`;
 
 /**
- * Publishes through @socket.io/redis-emitter (one Redis server; on a cluster: ShardedEventPublisher): a PUBLISH on the classic Redis adapter's channel
+ * Once per event and user: the event joins the user's bounded log (catch-up) and is published,
+ * in one step, so a client never finds in the log an event that was not sent, nor the reverse.
+ */
+const PUBLISH_LOGGED = `
+if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return redis.call('PUBLISH', ARGV[5], ARGV[6])`;
+
+/** Events whose numbers are money in minor units: they say in which currency and at which scale. */
+const MONEY_EVENTS: readonly EventName[] = ['binary:opened', 'binary:resolved', 'wallet:balance'];
+const USER_ROOM = /^user:(.+)$/;
+
+type Send = (channel: string, message: Buffer | string) => Promise<unknown>;
+
+/**
+ * Publishes through @socket.io/redis-emitter (one Redis server; on a cluster: ShardedEventPublisher,
+ * which carries no per-user sequence or catch-up log yet): a PUBLISH on the classic Redis adapter's channel
  * (`<key>#/#` or `<key>#/#<room>#`) that every Socket.IO server with the adapter on the same key
  * delivers to its local sockets. Works from any process, with or without a Socket.IO server;
  * API processes use it too, so there is one delivery path.
+ *
+ * Every event carries `eventId`; money events carry `currency` and `scale`. An event to a user's
+ * room also carries `seq`, that user's next number (Redis INCR, kept per event so a redelivery
+ * keeps it), and is kept in the user's bounded log for GET /events?after=<seq>.
  *
  * The emitter fires PUBLISH and forgets the reply, so a Redis outage would surface as an
  * unhandled rejection (which ends a Node process). Here the emitter is handed a client whose
@@ -34,22 +68,34 @@ import {
 export class RedisEmitterPublisher implements EventPublisher {
   private readonly emitter: Emitter<ServerToClientEvents>;
   private lastReply: Promise<unknown> | undefined;
-  private onceKey: string | undefined;
+  private send: Send | undefined;
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly onceTtlSeconds = 7 * 24 * 3600,
+    /** Events kept per user for catch-up. */
+    private readonly logSize = 1000,
   ) {
     const client = {
       publish: (channel: string, message: Buffer | string) =>
-        (this.lastReply = this.onceKey
-          ? redis.eval(PUBLISH_ONCE, 1, this.onceKey, String(this.onceTtlSeconds), channel, message)
-          : redis.publish(channel, message)),
+        (this.lastReply = (this.send ?? ((c, m) => redis.publish(c, m)))(channel, message)),
     };
     this.emitter = new Emitter<ServerToClientEvents>(client, {
       key: socketIoKey({ REDIS_PREFIX: redisPrefix, REDIS_CLUSTER_NODES: [] }),
     });
+  }
+
+  /** emit() is synchronous up to the PUBLISH call, so lastReply is this event's reply. */
+  private async emitWith(send: Send, rooms: string[], event: string, payload: unknown): Promise<unknown> {
+    this.lastReply = undefined;
+    this.send = send;
+    try {
+      (this.emitter.to(rooms).emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);
+    } finally {
+      this.send = undefined;
+    }
+    return this.lastReply;
   }
 
   async publish<E extends EventName>(
@@ -58,12 +104,54 @@ export class RedisEmitterPublisher implements EventPublisher {
     payload: ServerEvents[E],
     options: PublishOptions = {},
   ): Promise<void> {
-    if (Array.isArray(rooms) && rooms.length === 0) return; // no rooms would mean "everyone"
-    this.lastReply = undefined;
-    this.onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
-    // emit() is synchronous up to the PUBLISH call, so lastReply is this event's reply.
-    (this.emitter.to(rooms).emit as (ev: string, ...args: unknown[]) => boolean)(event, payload);
-    const reply = this.lastReply;
-    await reply;
+    const list = Array.isArray(rooms) ? rooms : [rooms];
+    if (list.length === 0) return; // no rooms would mean "everyone"
+    const eventId = (payload as { eventId?: string }).eventId ?? options.onceId ?? randomUUID();
+    const envelope: Record<string, unknown> = {
+      ...(payload as Record<string, unknown>),
+      eventId,
+      ...(MONEY_EVENTS.includes(event) ? { currency: MONEY_CURRENCY, scale: MONEY_SCALE } : {}),
+    };
+    const ttl = String(this.onceTtlSeconds);
+    const shared = list.filter((r) => !USER_ROOM.test(r));
+    if (shared.length) {
+      const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
+      await this.emitWith(
+        (channel, message) =>
+          onceKey
+            ? this.redis.eval(PUBLISH_ONCE, 1, onceKey, ttl, channel, message)
+            : this.redis.publish(channel, message),
+        shared,
+        event,
+        envelope,
+      );
+    }
+    for (const room of list.filter((r) => USER_ROOM.test(r))) {
+      const userId = USER_ROOM.exec(room)![1]!;
+      const k = eventLogKeys(this.redisPrefix, userId);
+      const seq = Number(await this.redis.eval(ASSIGN_SEQ, 2, k.seq, k.seqOf(eventId), ttl));
+      const numbered = { ...envelope, seq };
+      const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}:${userId}` : '';
+      const logged = JSON.stringify({ event, payload: numbered });
+      await this.emitWith(
+        (channel, message) =>
+          this.redis.eval(
+            PUBLISH_LOGGED,
+            3,
+            onceKey,
+            k.log,
+            k.seq,
+            ttl,
+            String(seq),
+            logged,
+            String(this.logSize),
+            channel,
+            message,
+          ),
+        [room],
+        event,
+        numbered,
+      );
+    }
   }
 }

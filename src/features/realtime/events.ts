@@ -17,6 +17,10 @@ export interface ServerEvents {
   'binary:resolved': {
     tradeId: string;
     userId: string;
+    /** What was traded, so a client can show the result without looking the trade up. */
+    symbol: string;
+    direction: string;
+    stake: number;
     status: string;
     openPrice: number;
     closePrice: number | null;
@@ -35,8 +39,20 @@ export interface ServerEvents {
 
 export type EventName = keyof ServerEvents;
 
+/**
+ * What the publisher adds to every event (RedisEmitterPublisher): `eventId` always; `seq`, the
+ * user's sequence number, on events to `user:<id>` (GET /events?after=<seq> returns what a client
+ * missed); `currency` and `scale` on events whose numbers are money in minor units.
+ */
+export interface EventEnvelope {
+  eventId: string;
+  seq?: number;
+  currency?: string;
+  scale?: number;
+}
+
 /** What the server emits to a socket: every published event, plus the session greeting. */
-export type ServerToClientEvents = { [E in EventName]: (payload: ServerEvents[E]) => void } & {
+export type ServerToClientEvents = { [E in EventName]: (payload: ServerEvents[E] & EventEnvelope) => void } & {
   /** Sent once per connection: who the server took the client to be, its rooms, and which instance it is on. */
   'session:ready': (session: SessionInfo) => void;
 };

@@ -41,6 +41,8 @@ export interface RealtimeDeps {
   /** Where that client connects: the adapter opens its own publish and subscribe clients there. */
   connection: RedisConnection;
   tokens: TokenService;
+  /** Told of each accepted connection; the function it returns is called when that socket disconnects. */
+  onConnection?: () => () => void;
 }
 
 export interface RealtimeServer {
@@ -154,6 +156,8 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     void socket.join(assignedRooms(principal));
     const rooms = () => [...socket.rooms].filter((r) => r !== socket.id).sort();
     log.debug({ userId, role, sid: socket.id }, 'socket connected');
+    const ended = deps.onConnection?.();
+    if (ended) socket.once('disconnect', ended);
     socket.emit('session:ready', { userId, role, rooms: rooms(), instance });
 
     const handleRoom =

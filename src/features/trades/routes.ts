@@ -15,11 +15,10 @@ export interface TradesRouterDeps {
   aml: AmlGate;
 }
 
-/** POST /trades records an executed spot trade (execution itself happens elsewhere). */
-export function createTradesRouter(deps: TradesRouterDeps) {
-  const router = new Router({ prefix: '/trades' });
-  const body = z.object({
-    symbol: z.enum(deps.symbols as [string, ...string[]]),
+/** What POST /trades accepts. */
+export function tradeBody(symbols: readonly string[]) {
+  return z.object({
+    symbol: z.enum(symbols as [string, ...string[]]),
     side: z.enum(['BUY', 'SELL']),
     quantity: z
       .union([z.string(), z.number()])
@@ -30,6 +29,12 @@ export function createTradesRouter(deps: TradesRouterDeps) {
       ),
     price: z.union([z.string(), z.number()]),
   });
+}
+
+/** POST /trades records an executed spot trade (execution itself happens elsewhere). */
+export function createTradesRouter(deps: TradesRouterDeps) {
+  const router = new Router({ prefix: '/trades' });
+  const body = tradeBody(deps.symbols);
 
   router.post('/', authenticate(deps.tokens), async (ctx) => {
     const input = validate(body, ctx.request.body, 'trade');

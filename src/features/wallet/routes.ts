@@ -17,7 +17,7 @@ export interface WalletRouterDeps {
   aml: AmlGate;
 }
 
-const amountBody = z.object({ amount: z.union([z.string(), z.number()]) });
+export const amountBody = z.object({ amount: z.union([z.string(), z.number()]) });
 
 /** Parse, call the use case, shape the answer: the balance event, email and AML run are the use case's. */
 export function createWalletRouter(deps: WalletRouterDeps) {

@@ -24,26 +24,26 @@ export interface WebhooksRouterDeps {
 }
 
 const MAX_OVERLAP_SECONDS = 7 * 24 * 3600;
-const secretSchema = z
+export const secretSchema = z
   .string()
   .min(32, 'a secret has at least 32 characters')
   .max(256)
   .regex(/^[\x21-\x7e]+$/, 'a secret is printable ASCII without spaces');
-const idParam = z.object({ id: z.uuid() });
+export const idParam = z.object({ id: z.uuid() });
 
-const registerBody = z.object({
+export const registerBody = z.object({
   url: z.string().trim().min(1).max(2048),
   eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1),
   secret: secretSchema.optional(),
   description: z.string().trim().max(500).optional(),
 });
-const rotateBody = z
+export const rotateBody = z
   .object({
     secret: secretSchema.optional(),
     previousSecretValidSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).optional(),
   })
   .default({});
-const deliveriesQuery = z.object({
+export const deliveriesQuery = z.object({
   endpointId: z.uuid().optional(),
   eventId: z.uuid().optional(),
   eventType: z.enum(WEBHOOK_EVENT_TYPES).optional(),

@@ -6,6 +6,8 @@ import { jsonBody } from './middleware/body';
 import { errorMiddleware } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
+import { httpMetrics } from './middleware/http-metrics';
+import type { AppMetrics } from '../metrics/app-metrics';
 
 export interface AppDeps {
   logger: Logger;
@@ -15,6 +17,8 @@ export interface AppDeps {
   routers: Router[];
   /** Path prefixes whose HTML forms may post application/x-www-form-urlencoded. */
   formPaths?: readonly string[];
+  /** Request rate and duration per route template. */
+  metrics?: AppMetrics['http'];
 }
 
 /** The Koa application: cross-cutting middleware, then the feature routers. No listening here. */
@@ -24,6 +28,7 @@ export function createApp(deps: AppDeps): Koa {
   // The address the nearest proxy saw (the last X-Forwarded-For entry), not one the client wrote.
   app.maxIpsCount = 1;
   app.use(requestContext(deps.logger, deps.orm));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(securityHeaders());
   app.use(errorMiddleware());
   app.use(jsonBody(deps.bodyLimit, deps.formPaths));

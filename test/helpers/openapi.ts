@@ -1,0 +1,43 @@
+import Ajv2020 from 'ajv/dist/2020';
+import type { HttpResult } from './http';
+
+type Doc = { paths: Record<string, Record<string, any>>; components: Record<string, any> };
+
+/**
+ * Checks responses against /openapi.json the way a generated client would rely on it: the
+ * operation is found by method and path (templates like `/binary/{id}`), the status must be one it
+ * documents (or the 4XX/5XX ranges), and a JSON body must match that response's schema.
+ * Formats (uuid, email) are not checked: ajv without ajv-formats.
+ */
+export function responseChecker(doc: Doc) {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false });
+  ajv.addSchema({ $id: 'doc', components: doc.components }, 'doc');
+  const templates = Object.keys(doc.paths).map((p) => ({
+    template: p,
+    re: new RegExp(`^${p.replace(/\{rest\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}$`),
+  }));
+  const find = (method: string, path: string) => {
+    const clean = path.split('?')[0]!;
+    // The most specific template: fewest parameters.
+    const matches = templates
+      .filter((t) => t.re.test(clean) && doc.paths[t.template]![method.toLowerCase()])
+      .sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+    return matches[0] && { template: matches[0].template, op: doc.paths[matches[0].template]![method.toLowerCase()] };
+  };
+
+  /** Problems with one response ([] when it conforms). */
+  return (method: string, path: string, res: HttpResult): string[] => {
+    const found = find(method, path);
+    if (!found) return [`${method} ${path} is not in the document`];
+    const responses = found.op.responses as Record<string, any>;
+    let spec = responses[String(res.status)] ?? responses[`${String(res.status)[0]}XX`];
+    if (!spec) return [`${method} ${found.template}: status ${res.status} is not documented`];
+    if (spec.$ref) spec = doc.components.responses[spec.$ref.split('/').pop()];
+    const schema = spec.content?.['application/json']?.schema;
+    if (!schema || (res.headers.get('content-type') ?? '').indexOf('json') < 0) return [];
+    const validate = ajv.compile({ $ref: '#/$defs/s', $defs: { s: schema } });
+    return validate(res.body)
+      ? []
+      : (validate.errors ?? []).map((e) => `${method} ${found.template} ${res.status}: ${e.instancePath} ${e.message}`);
+  };
+}
