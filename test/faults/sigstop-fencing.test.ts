@@ -99,7 +99,14 @@ it('a holder stopped past the lock TTL is refused by the fencing token after SIG
     60_000,
     'the resumed holder to report the refused write',
   );
-  expect(refusal).toMatchObject({ fencingToken: holderToken, rowFence: Number(settled.settle_fence) });
+  // The refusal names the holder's token and the row's fence at that moment: the settling
+  // holder's, or a newer one when another attempt (an activity retry that found the trade already
+  // settled) registered after it. The settled row itself is unchanged by the stale holder.
+  const [after] = await sql(`select status, payout, settle_fence from binary_trades where id = ?`, [tradeId]);
+  expect(refusal.fencingToken).toBe(holderToken);
+  expect(refusal.rowFence).toBeGreaterThanOrEqual(Number(settled.settle_fence));
+  expect(refusal.rowFence).toBeLessThanOrEqual(Number(after.settle_fence));
+  expect(after).toMatchObject({ status: settled.status, payout: settled.payout });
 
   const payouts = await sql(`select count(*) n from ledger_transactions where idempotency_key = ?`, [
     `binary-${tradeId}-settle`,
