@@ -22,13 +22,20 @@ export function crashPoint(name: string): void {
 }
 
 /**
- * Resolves at once unless armed. When armed, writes `FAULT pause <name>` on stdout (the test's
- * signal that the process is inside the window) and resolves after the configured time, once.
+ * Resolves at once unless armed. When armed, writes `FAULT pause <name> <ms>ms <subject>` on
+ * stdout (the test's signal that the process is inside the window, for that subject, e.g. a
+ * trade id) and resolves after the configured time, once per subject: the retried activity must
+ * be able to go through, and another subject (a leftover trade the reconciliation resumed) must
+ * not use up the pause the test waits for.
  */
-export async function pausePoint(name: string): Promise<void> {
+const pausedSubjects = new Set<string>();
+
+export async function pausePoint(name: string, subject = ''): Promise<void> {
   const ms = pauses.get(name);
   if (ms === undefined) return;
-  pauses.delete(name); // once: the retried activity must be able to go through
-  process.stdout.write(`FAULT pause ${name} ${ms}ms\n`);
+  const key = `${name} ${subject}`;
+  if (pausedSubjects.has(key)) return;
+  pausedSubjects.add(key);
+  process.stdout.write(`FAULT pause ${name} ${ms}ms ${subject}\n`);
   await new Promise((r) => setTimeout(r, ms));
 }

@@ -57,7 +57,8 @@ it('a holder stopped past the lock TTL is refused by the fencing token after SIG
   const tradeId = opened.body.id as string;
 
   await eventually(
-    async () => holder.stdoutLines().some((l) => l.startsWith('FAULT pause binary.settle.locked')),
+    async () =>
+      holder.stdoutLines().some((l) => l.startsWith('FAULT pause binary.settle.locked') && l.endsWith(tradeId)),
     60_000,
     'the holder to take the lock and reach the pause point',
   );

@@ -167,7 +167,7 @@ export async function settleBinaryTrade(
       tradeId,
     ]);
     // Test-only window (FAULT_PAUSE_POINTS): the fault suite SIGSTOPs the holder here, past the TTL.
-    await pausePoint('binary.settle.locked');
+    await pausePoint('binary.settle.locked', tradeId);
     const current = await findTrade(deps.em, tradeId);
     if (!current) throw new AppError('NOT_FOUND', `binary trade ${tradeId} not found`);
     // The price in force at the expiry instant, not "now" (a late settlement changes nothing).
