@@ -5,16 +5,22 @@
  * attempts the kills caused and the settlement lag (settledAt minus expiresAt).
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AppContext } from '../../src/main/context';
 import { binaryWorkflowId } from '../../src/features/binary/client';
-import { createTestContext, startTestApi, testBundleWithoutKey } from '../helpers/context';
+import { createTestContext, startTestApi } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { httpClient, registerUser, type TestUser } from '../helpers/http';
 import { childEnv, startWorkerProcess, stopAllProcesses, type ChildHandle } from '../helpers/processes';
-import { countBy, figure, isolatedDeployment, percentile, secs, size, unbalancedTransactions } from './support';
+import {
+  countBy,
+  figure,
+  isolatedDeployment,
+  percentile,
+  secs,
+  size,
+  unbalancedTransactions,
+  withWorkflowBundle,
+} from './support';
 
 const TRADES = size(200, 1000);
 const KILLS = size(4, 20);
@@ -25,12 +31,12 @@ const { shared, taskQueues } = isolatedDeployment('kill', {
   MAX_TRADES_PER_HOUR: '1000000',
   BINARY_MAX_EXPIRY_SECONDS: '3600',
 });
-const bundlePath = join(tmpdir(), `${shared.REDIS_PREFIX}-workflows.js`);
 let ctx: AppContext;
+let workerShared: Record<string, string>;
 
 beforeAll(async () => {
   ctx = await createTestContext(shared, taskQueues);
-  writeFileSync(bundlePath, (await testBundleWithoutKey()).code);
+  workerShared = await withWorkflowBundle(shared);
 });
 
 afterAll(async () => {
@@ -39,7 +45,7 @@ afterAll(async () => {
 });
 
 const sql = <T = any>(query: string, params: unknown[] = []) => ctx.orm.em.fork().execute<T[]>(query, params);
-const workerEnv = () => childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath });
+const workerEnv = () => childEnv(workerShared);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function inBatches<T, R>(items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {

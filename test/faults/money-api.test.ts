@@ -4,16 +4,13 @@
  * No 5xx, never a negative balance, and no movement commits after the one that crossed.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePorts } from '../../scripts/stack/net';
 import type { AppContext } from '../../src/main/context';
 import { binaryWorkflowId } from '../../src/features/binary/client';
-import { createTestContext, testBundleWithoutKey } from '../helpers/context';
+import { createTestContext } from '../helpers/context';
 import { httpClient, registerUser, type HttpClient } from '../helpers/http';
 import { childEnv, startApiProcess, startWorkerProcess, stopAllProcesses } from '../helpers/processes';
-import { countBy, figure, isolatedDeployment } from './support';
+import { countBy, figure, isolatedDeployment, withWorkflowBundle } from './support';
 
 let ctx: AppContext;
 afterAll(async () => {
@@ -39,12 +36,8 @@ it('200 concurrent stakes of 10.00 against 1,000.00 through two API processes: 1
     BINARY_MAX_EXPIRY_SECONDS: '3600',
   });
   ctx = await createTestContext(shared, taskQueues);
-  const bundlePath = join(tmpdir(), `${shared.REDIS_PREFIX}-workflows.js`);
-  writeFileSync(bundlePath, (await testBundleWithoutKey()).code);
-  const [{ pick }] = await Promise.all([
-    twoApis(shared),
-    startWorkerProcess('worker', childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath })),
-  ]);
+  const workerShared = await withWorkflowBundle(shared);
+  const [{ pick }] = await Promise.all([twoApis(shared), startWorkerProcess('worker', childEnv(workerShared))]);
   const user = await registerUser(pick(0));
   expect(
     (await pick(1).post('/wallet/deposit', { amount: '1000.00' }, user.token, { 'idempotency-key': key() })).status,

@@ -5,24 +5,21 @@
  * older fencing token: the row refuses it, the refusal is logged, and the user is paid once.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AppContext } from '../../src/main/context';
 import { BINARY_TRADE_LOCK_MS } from '../../src/kernel/redis/distributed-lock';
-import { createTestContext, startTestApi, testBundleWithoutKey } from '../helpers/context';
+import { createTestContext, startTestApi } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { httpClient, registerUser } from '../helpers/http';
 import { childEnv, startWorkerProcess, stopAllProcesses } from '../helpers/processes';
-import { figure, isolatedDeployment, secs } from './support';
+import { figure, isolatedDeployment, secs, withWorkflowBundle } from './support';
 
 const { shared, taskQueues } = isolatedDeployment('sigstop');
-const bundlePath = join(tmpdir(), `${shared.REDIS_PREFIX}-workflows.js`);
 let ctx: AppContext;
+let workerShared: Record<string, string>;
 
 beforeAll(async () => {
   ctx = await createTestContext(shared, taskQueues);
-  writeFileSync(bundlePath, (await testBundleWithoutKey()).code);
+  workerShared = await withWorkflowBundle(shared);
 });
 
 afterAll(async () => {
@@ -38,8 +35,7 @@ it('a holder stopped past the lock TTL is refused by the fencing token after SIG
   const holder = await startWorkerProcess(
     'worker-holder',
     childEnv({
-      ...shared,
-      TEMPORAL_WORKFLOW_BUNDLE: bundlePath,
+      ...workerShared,
       FAULT_PAUSE_POINTS: 'binary.settle.locked',
       FAULT_PAUSE_MS: '3000',
     }),
@@ -70,7 +66,7 @@ it('a holder stopped past the lock TTL is refused by the fencing token after SIG
   expect(holderToken).toBeGreaterThan(0);
 
   // Another worker: Temporal retries the activity there once the stopped attempt times out.
-  await startWorkerProcess('worker-newer', childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath }));
+  await startWorkerProcess('worker-newer', childEnv(workerShared));
   const settled = await eventually(
     async () => {
       const [row] = await sql(`select status, payout, settle_fence from binary_trades where id = ?`, [tradeId]);

@@ -4,8 +4,12 @@
  * prefix and task queues so a file's child processes only see its own work.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { taskQueuesWithPrefix } from '../../src/kernel/temporal/task-queues';
+import { testBundleWithoutKey } from '../helpers/context';
 
 /** FAULTS_SIZE=full: the issue's sizes; anything else: the CI size (whole suite ~6 min on 2 cores). */
 export const FULL = process.env.FAULTS_SIZE === 'full';
@@ -39,6 +43,17 @@ export function isolatedDeployment(tag: string, extra: Record<string, string> = 
     },
     taskQueues: taskQueuesWithPrefix(TASK_QUEUE_PREFIX),
   };
+}
+
+/**
+ * The deployment's settings plus TEMPORAL_WORKFLOW_BUNDLE: the test bundle written once to a file
+ * of this deployment, so each worker process the test starts (and restarts) loads it instead of
+ * bundling again. Pass the result to `childEnv`.
+ */
+export async function withWorkflowBundle(shared: Record<string, string>): Promise<Record<string, string>> {
+  const bundlePath = join(tmpdir(), `${shared.REDIS_PREFIX}-workflows.js`);
+  writeFileSync(bundlePath, (await testBundleWithoutKey()).code);
+  return { ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath };
 }
 
 /** Ledger transactions among `ids` whose lines do not sum to zero (should be none). */
