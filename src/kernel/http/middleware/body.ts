@@ -23,16 +23,7 @@ export function jsonBody(limit: string, formPaths: readonly string[] = []) {
     if (!ctx.is('application/json', 'application/*+json')) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'request body must be application/json');
     }
-    let raw: Buffer;
-    try {
-      raw = await getRawBody(ctx.req, { limit, length: ctx.request.length });
-    } catch (err) {
-      if ((err as { type?: string }).type === 'entity.too.large') {
-        throw new AppError('PAYLOAD_TOO_LARGE', `request body exceeds ${limit}`);
-      }
-      throw new AppError('VALIDATION_FAILED', 'could not read request body');
-    }
-    ctx.state.rawBody = raw;
+    const raw = await readRawBody(ctx, limit);
     let nul = false;
     try {
       // PostgreSQL text cannot hold U+0000: refuse it here rather than fail deep inside a query.
@@ -49,8 +40,8 @@ export function jsonBody(limit: string, formPaths: readonly string[] = []) {
   };
 }
 
-/** A form post: flat string fields (the last of a repeated name wins). */
-async function formBody(ctx: Context, next: Next, limit: string) {
+/** The raw body (kept on ctx.state.rawBody for signature checks), 413 past `limit`. */
+async function readRawBody(ctx: Context, limit: string): Promise<Buffer> {
   let raw: Buffer;
   try {
     raw = await getRawBody(ctx.req, { limit, length: ctx.request.length });
@@ -61,6 +52,12 @@ async function formBody(ctx: Context, next: Next, limit: string) {
     throw new AppError('VALIDATION_FAILED', 'could not read request body');
   }
   ctx.state.rawBody = raw;
+  return raw;
+}
+
+/** A form post: flat string fields (the last of a repeated name wins). */
+async function formBody(ctx: Context, next: Next, limit: string) {
+  const raw = await readRawBody(ctx, limit);
   const fields: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) {
     if (k.includes('\u0000') || v.includes('\u0000')) {
