@@ -246,6 +246,13 @@ describe('events', () => {
         .at('/all')
         .filter((r) => r.eventType === type && (r.event.data.userId ?? r.event.data.trade?.userId) === userId);
     await eventually(async () => byType('aml.case.opened', fast.id).length > 0, 30_000, 'aml.case.opened');
+    // The case record opens with the crossing movement; the decisions go to its freeze workflow,
+    // which the case names once it runs (on a busy machine, after the webhook was delivered).
+    await eventually(
+      async () => (await http.get(`/aml/admin/cases?userId=${fast.id}`, admin.token)).body.items[0]?.workflowId != null,
+      30_000,
+      'the case linked to its freeze workflow',
+    );
     const decision = `/aml/admin/users/${fast.id}/decision`;
     expect((await http.put(decision, { decision: 'UNFREEZE' }, admin.token)).status).toBe(200);
     expect((await http.put(decision, { decision: 'UNFREEZE' }, master.token)).status).toBe(200);
