@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Logger } from './logger';
 import type { OutboxConsumer, OutboxRecord } from './outbox';
@@ -112,22 +112,8 @@ export class OutboxRelay {
         [this.batchSize],
       );
       for (const row of rows) {
-        const record: OutboxRecord = {
-          id: row.id,
-          topic: row.topic,
-          key: row.key,
-          payload: row.payload,
-          attempts: row.attempts,
-          createdAt: new Date(row.created_at),
-        };
         try {
-          const consumer = this.options.consumers[row.topic];
-          if (!consumer) throw new Error(`no consumer for outbox topic ${row.topic}`);
-          await withTimeout(consumer(record), this.consumerTimeoutMs, `outbox consumer ${row.topic}`);
-          await tx.execute(
-            `update outbox set delivered_at = clock_timestamp(), attempts = attempts + 1, last_error = null where id = ?`,
-            [row.id],
-          );
+          await deliverRow(tx, row, this.options.consumers[row.topic], this.consumerTimeoutMs);
         } catch (err) {
           const delayMs = Math.min(this.maxBackoffMs, 500 * 2 ** row.attempts);
           await tx.execute(
@@ -176,6 +162,56 @@ export class OutboxRelay {
       await client.end().catch(() => undefined);
     }
   }
+}
+
+/** Hands one claimed row to its consumer and marks it delivered, in the claiming transaction. */
+async function deliverRow(
+  tx: EntityManager,
+  row: Row,
+  consumer: OutboxConsumer | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  if (!consumer) throw new Error(`no consumer for outbox topic ${row.topic}`);
+  const record: OutboxRecord = {
+    id: row.id,
+    topic: row.topic,
+    key: row.key,
+    payload: row.payload,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at),
+  };
+  await withTimeout(consumer(record), timeoutMs, `outbox consumer ${row.topic}`);
+  await tx.execute(
+    `update outbox set delivered_at = clock_timestamp(), attempts = attempts + 1, last_error = null where id = ?`,
+    [row.id],
+  );
+}
+
+/**
+ * Delivers now, in the caller's request, the undelivered rows of `topic` whose payload contains
+ * `match`, for a caller that cannot go on until their consequence exists (an admin deciding an
+ * AML case whose freeze workflow the relay has not started yet). A row the relay is delivering
+ * is waited for (FOR UPDATE, not SKIP LOCKED) and then skipped, being delivered by then, so each
+ * row is still handed out once. A failure throws and leaves the row to the relay. Returns how
+ * many rows were delivered.
+ */
+export async function deliverOutboxNow(
+  orm: MikroORM,
+  topic: string,
+  match: Record<string, unknown>,
+  consumer: OutboxConsumer,
+  timeoutMs = 15_000,
+): Promise<number> {
+  return orm.em.fork().transactional(async (tx) => {
+    const rows = await tx.execute<Row[]>(
+      `select id, topic, key, payload, attempts, created_at from outbox
+       where topic = ? and payload @> ?::jsonb and delivered_at is null and channel = ${CHANNEL}
+       order by created_at, id for update`,
+      [topic, JSON.stringify(match)],
+    );
+    for (const row of rows) await deliverRow(tx, row, consumer, timeoutMs);
+    return rows.length;
+  });
 }
 
 /** Seconds since the oldest undelivered row was written (0 when none): the relay's lag. */

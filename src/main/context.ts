@@ -141,6 +141,7 @@ export async function createContext(
       }),
       amlCases: new AmlCases({
         temporal,
+        orm,
         taskQueue: taskQueues.compliance,
         reminderIntervalMs: config.AML_REMINDER_INTERVAL_MS,
         logger,

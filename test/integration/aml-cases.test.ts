@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../src/main/context';
-import { amlWorkflowId } from '../../src/features/aml/contract';
+import { amlCaseQuery, amlWorkflowId } from '../../src/features/aml/contract';
+import { startOutboxRelay } from '../../src/main/outbox';
 import { createTestContext, startTestApi, startTestWorker } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { outboxDelivered } from '../helpers/outbox';
@@ -386,5 +387,67 @@ describe('bad input', () => {
     expect(page.body).toMatchObject({ limit: 1, offset: 0 });
     expect(page.body.items.length).toBeLessThanOrEqual(1);
     expect(page.body.total).toBeGreaterThanOrEqual(page.body.items.length);
+  });
+});
+
+describe('a decision that arrives before the relay has started the freeze workflow', () => {
+  // A deployment whose relay is behind: the freeze and the case commit with the deposit, the
+  // workflow start waits in the outbox. The admin's decision must not answer 404.
+  let lagging: AppContext;
+  let api: HttpClient;
+  beforeAll(async () => {
+    lagging = await createTestContext({ OUTBOX_RELAY: 'false' });
+    await startTestWorker(lagging);
+    api = httpClient((await startTestApi(lagging)).url);
+  });
+  afterAll(() => lagging.shutdown.run('test done'));
+
+  const pendingFreezes = async (userId: string) =>
+    lagging.orm.em
+      .fork()
+      .execute<{ delivered: boolean }[]>(
+        `select delivered_at is not null delivered from outbox where topic = 'aml-freeze' and payload->>'userId' = ?`,
+        [userId],
+      );
+
+  it('starts the workflow from the pending outbox row, records the approval, and the relay later delivers nothing twice', async () => {
+    const user = await registerUser(api, { country: 'IR' });
+    const dep = await api.post('/wallet/deposit', { amount: '10' }, user.token, { 'idempotency-key': randomUUID() });
+    expect(dep.status).toBe(201);
+    expect((await lagging.orm.em.fork().execute('select status from users where id = ?', [user.id]))[0].status).toBe(
+      'FROZEN',
+    );
+    expect(await pendingFreezes(user.id)).toEqual([{ delivered: false }]);
+    const handle = lagging.temporal.workflow.getHandle(amlWorkflowId(user.id));
+    await expect(handle.describe()).rejects.toThrow(/not found/i);
+
+    const path = `/aml/admin/users/${user.id}/decision`;
+    const first = await api.put(path, { decision: 'UNFREEZE', notes: 'proof of residence' }, admin.token);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'FROZEN', decidedBy: [admin.id] });
+    expect(await pendingFreezes(user.id)).toEqual([{ delivered: true }]);
+
+    // The relay catches up: the freeze row is not handed out again (one finding in the workflow).
+    const relay = await startOutboxRelay(lagging);
+    await outboxDelivered(lagging.orm);
+    await relay.stop();
+    const state = await handle.query(amlCaseQuery);
+    expect(state.findings).toHaveLength(1);
+
+    expect((await api.put(path, { decision: 'UNFREEZE' }, master.token)).status).toBe(200);
+    await eventually(
+      async () =>
+        (await lagging.orm.em.fork().execute('select status from users where id = ?', [user.id]))[0].status ===
+        'ACTIVE',
+      20_000,
+      'unfrozen',
+    );
+  });
+
+  it('a decision for a user with no case and nothing pending is still 404', async () => {
+    const user = await registerUser(api);
+    const res = await api.put(`/aml/admin/users/${user.id}/decision`, { decision: 'UNFREEZE' }, admin.token);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
   });
 });

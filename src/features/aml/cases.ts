@@ -1,7 +1,9 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { AppError } from '../../kernel/errors';
 import type { Logger } from '../../kernel/logger';
+import { deliverOutboxNow } from '../../kernel/outbox-relay';
 import { fromTemporalError } from '../../kernel/temporal/failures';
 import { AmlCaseStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
 import { actors, type SignedMessage, type WorkflowSigner } from '../../kernel/temporal/signing';
@@ -17,11 +19,13 @@ import {
   type AmlDecision,
   type AmlFindingSignal,
 } from './contract';
-import type { AmlFreezePayload } from './messages';
+import { AML_FREEZE_TOPIC, type AmlFreezePayload } from './messages';
 import type { amlFreeze } from './workflow';
 
 export interface AmlCasesDeps {
   temporal: Client;
+  /** For a decision that arrives before the outbox relay has started the case's workflow. */
+  orm: MikroORM;
   taskQueue: string;
   reminderIntervalMs: number;
   logger: Logger;
@@ -83,22 +87,34 @@ export class AmlCases {
     }
   }
 
+  /**
+   * An admin's decision, as an update of the user's freeze workflow. The case record and the
+   * freeze commit with the crossing movement, and the relay starts the workflow a moment later:
+   * a decision in that moment starts it from the pending outbox row itself, then decides.
+   */
   async decide(userId: string, decision: AmlDecision): Promise<AmlCaseState> {
     if (userId === decision.adminId) throw new AppError('FORBIDDEN', 'an admin cannot decide their own AML case');
+    const notFound = new AppError('NOT_FOUND', 'no open AML case for this user');
     try {
-      return await this.deps.temporal.workflow.getHandle(amlWorkflowId(userId)).executeUpdate(decisionUpdate, {
-        args: [
-          this.deps.signer.message(
-            amlWorkflowId(userId),
-            AML_MESSAGES.decision,
-            actors.admin(decision.adminId),
-            decision,
-          ),
-        ],
-      });
+      return await this.sendDecision(userId, decision);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new AppError('NOT_FOUND', 'no open AML case for this user');
-      return fromTemporalError(err, new AppError('NOT_FOUND', 'no open AML case for this user'));
+      if (!(err instanceof WorkflowNotFoundError)) return fromTemporalError(err, notFound);
     }
+    const started = await deliverOutboxNow(this.deps.orm, AML_FREEZE_TOPIC, { userId }, (record) =>
+      this.requestFreeze(record.payload as AmlFreezePayload),
+    );
+    if (started === 0) throw notFound;
+    try {
+      return await this.sendDecision(userId, decision);
+    } catch (err) {
+      return fromTemporalError(err, notFound);
+    }
+  }
+
+  private sendDecision(userId: string, decision: AmlDecision): Promise<AmlCaseState> {
+    const workflowId = amlWorkflowId(userId);
+    return this.deps.temporal.workflow.getHandle(workflowId).executeUpdate(decisionUpdate, {
+      args: [this.deps.signer.message(workflowId, AML_MESSAGES.decision, actors.admin(decision.adminId), decision)],
+    });
   }
 }
