@@ -1,3 +1,4 @@
+import { dataTable } from './table';
 import { html, type Html } from './html';
 import type { ConsoleSession } from './session';
 import type { KycQueueItem, Row } from './queries';
@@ -170,49 +171,29 @@ export function kycQueuePage(
   flash: ConsoleSession['flash'],
   now = new Date(),
 ) {
-  const rows = items.map(
-    (i) =>
-      html`<tr data-user="${i.userId}">
-        <td><a href="${P}/kyc/${i.userId}">${i.email}</a><br /><span class="muted">${i.fullName}</span></td>
-        <td>
-          ${i.needsManualReview ? html`<span class="badge warn">manual review</span>` : i.awaitingUser ? html`<span class="badge">awaiting user</span>` : html`<span class="badge">pending</span>`}
-        </td>
-        <td>${ago(i.createdAt, now)}</td>
-        <td>${i.provider}</td>
-        <td>${i.attempts}</td>
-        <td>${evidence(i)}</td>
-        <td>${kycDecisionForms(s, i.userId, kycDecisionBlock({ userId: i.userId, status: 'PENDING' }, s.userId))}</td>
-      </tr>`,
-  );
+  const kycQueueRow = (i: KycQueueItem) =>
+    html`<tr data-user="${i.userId}">
+      <td><a href="${P}/kyc/${i.userId}">${i.email}</a><br /><span class="muted">${i.fullName}</span></td>
+      <td>
+        ${i.needsManualReview ? html`<span class="badge warn">manual review</span>` : i.awaitingUser ? html`<span class="badge">awaiting user</span>` : html`<span class="badge">pending</span>`}
+      </td>
+      <td>${ago(i.createdAt, now)}</td>
+      <td>${i.provider}</td>
+      <td>${i.attempts}</td>
+      <td>${evidence(i)}</td>
+      <td>${kycDecisionForms(s, i.userId, kycDecisionBlock({ userId: i.userId, status: 'PENDING' }, s.userId))}</td>
+    </tr>`;
   return layout(
     { title: 'KYC review queue', session: s, flash, live: 'kyc' },
     html`<p>Pending and manual-review cases, oldest first.</p>
       <div data-live-list>
-        ${
-          items.length
-            ? html`<div class="scroll">
-                <table>
-                  <caption class="sr-only">
-                    KYC cases waiting for a decision
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Waiting</th>
-                      <th scope="col">Provider</th>
-                      <th scope="col">Attempt</th>
-                      <th scope="col">Evidence</th>
-                      <th scope="col">Decision</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${rows}
-                  </tbody>
-                </table>
-              </div>`
-            : html`<p class="empty">No case is waiting.</p>`
-        }
+        ${dataTable({
+          caption: 'KYC cases waiting for a decision',
+          columns: ['User', 'State', 'Waiting', 'Provider', 'Attempt', 'Evidence', 'Decision'],
+          items,
+          row: kycQueueRow,
+          empty: 'No case is waiting.',
+        })}
       </div>`,
     `${P}/kyc`,
   );
@@ -296,40 +277,21 @@ export function amlListPage(
       </form>
       <div data-live-list>
         <p id="case-total">${list.total} case(s)</p>
-        ${
-          list.items.length
-            ? html`<div class="scroll">
-                <table>
-                  <caption class="sr-only">
-                    AML cases
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">User</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Outcome</th>
-                      <th scope="col">Findings</th>
-                      <th scope="col">Assignee</th>
-                      <th scope="col">Opened</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${list.items.map(
-                      (c) =>
-                        html`<tr data-user="${c.userId}" data-case="${c.id}">
-                          <td><a href="${P}/aml/${c.userId}">${c.email}</a></td>
-                          <td><span class="badge warn">${c.status}${c.outcome ? ` ${c.outcome}` : ''}</span></td>
-                          <td>${c.highestOutcome}</td>
-                          <td>${c.findingSummary}</td>
-                          <td>${c.assignee?.email ?? 'unassigned'}</td>
-                          <td><time datetime="${c.openedAt}">${c.openedAt}</time></td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-            : html`<p class="empty">No case matches.</p>`
-        }
+        ${dataTable({
+          caption: 'AML cases',
+          columns: ['User', 'Status', 'Outcome', 'Findings', 'Assignee', 'Opened'],
+          items: list.items,
+          row: (c) =>
+            html`<tr data-user="${c.userId}" data-case="${c.id}">
+              <td><a href="${P}/aml/${c.userId}">${c.email}</a></td>
+              <td><span class="badge warn">${c.status}${c.outcome ? ` ${c.outcome}` : ''}</span></td>
+              <td>${c.highestOutcome}</td>
+              <td>${c.findingSummary}</td>
+              <td>${c.assignee?.email ?? 'unassigned'}</td>
+              <td><time datetime="${c.openedAt}">${c.openedAt}</time></td>
+            </tr>`,
+          empty: 'No case matches.',
+        })}
         <p>
           ${filter.offset > 0 ? html`<a href="${qs(Math.max(0, filter.offset - 50))}">Previous</a>` : ''}
           ${filter.offset + list.items.length < list.total ? html`<a href="${qs(filter.offset + 50)}">Next</a>` : ''}
@@ -362,38 +324,23 @@ function caseRecordSection(
       <dt>Workflow</dt>
       <dd>${record.workflowId ?? 'none (no freeze)'}</dd>
     </dl>
-    ${
-      record.findings.length
-        ? html`<table id="case-findings">
-            <caption>
-              Findings by rule
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Rule</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Count</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Last note</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${record.findings.map(
-                (f) =>
-                  html`<tr>
-                    <td>${f.rule}${f.snoozed ? ' (snoozed)' : ''}</td>
-                    <td>${f.outcome}</td>
-                    <td class="num">${f.count}</td>
-                    <td>${f.firstSeenAt}</td>
-                    <td>${f.lastSeenAt}</td>
-                    <td>${f.lastNotes ?? ''}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : html`<p class="empty">No finding on this case.</p>`
-    }
+    ${dataTable({
+      caption: 'Findings by rule',
+      showCaption: true,
+      id: 'case-findings',
+      columns: ['Rule', 'Outcome', 'Count', 'First seen', 'Last seen', 'Last note'],
+      items: record.findings,
+      row: (f) =>
+        html`<tr>
+          <td>${f.rule}${f.snoozed ? ' (snoozed)' : ''}</td>
+          <td>${f.outcome}</td>
+          <td class="num">${f.count}</td>
+          <td>${f.firstSeenAt}</td>
+          <td>${f.lastSeenAt}</td>
+          <td>${f.lastNotes ?? ''}</td>
+        </tr>`,
+      empty: 'No finding on this case.',
+    })}
     ${
       record.snoozes.length
         ? html`<ul id="case-snoozes">
@@ -497,52 +444,34 @@ export function amlCasePage(
       </section>
       <section aria-labelledby="h-findings">
         <h2 id="h-findings">Findings</h2>
-        ${
-          args.findings.length
-            ? html`<div class="scroll">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">When</th>
-                      <th scope="col">Check</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Result</th>
-                      <th scope="col">Details</th>
-                      <th scope="col">Notes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${args.findings.map(
-                      (f) =>
-                        html`<tr>
-                          <td>${f.createdAt}</td>
-                          <td>${f.checkType}</td>
-                          <td>${f.severity}</td>
-                          <td>${f.result}</td>
-                          <td><code>${JSON.stringify(f.metadata)}</code></td>
-                          <td>
-                            ${f.notes ?? ''}${
-                              !f.resolvedAt && f.result !== 'PASS'
-                                ? html`<form method="post" action="${P}/aml/${user.id}/findings/${f.id}/resolve">
-                                    ${csrfField(s)}<label for="note-${f.id}">Note</label
-                                    ><input id="note-${f.id}" name="notes" required maxlength="2000" /><button
-                                      type="submit"
-                                    >
-                                      Resolve with note
-                                    </button>
-                                  </form>`
-                                : f.resolvedAt
-                                  ? html`<br /><span class="muted">resolved by ${who(f.resolvedBy ?? '')}</span>`
-                                  : ''
-                            }
-                          </td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>
-              </div>`
-            : html`<p class="empty">No findings.</p>`
-        }
+        ${dataTable({
+          caption: 'AML findings of this user',
+          columns: ['When', 'Check', 'Severity', 'Result', 'Details', 'Notes'],
+          items: args.findings,
+          row: (f) =>
+            html`<tr>
+              <td>${f.createdAt}</td>
+              <td>${f.checkType}</td>
+              <td>${f.severity}</td>
+              <td>${f.result}</td>
+              <td><code>${JSON.stringify(f.metadata)}</code></td>
+              <td>
+                ${f.notes ?? ''}${
+                  !f.resolvedAt && f.result !== 'PASS'
+                    ? html`<form method="post" action="${P}/aml/${user.id}/findings/${f.id}/resolve">
+                        ${csrfField(s)}<label for="note-${f.id}">Note</label
+                        ><input id="note-${f.id}" name="notes" required maxlength="2000" /><button type="submit">
+                          Resolve with note
+                        </button>
+                      </form>`
+                    : f.resolvedAt
+                      ? html`<br /><span class="muted">resolved by ${who(f.resolvedBy ?? '')}</span>`
+                      : ''
+                }
+              </td>
+            </tr>`,
+          empty: 'No findings.',
+        })}
       </section>
       ${movementsTable(args.movements)} ${timelineList(args.timeline, who)}
       <p><a href="${P}/users/${user.id}">User profile</a> · <a href="${P}/aml">All cases</a></p>
@@ -556,33 +485,19 @@ const money = (minor: number | string, currency = 'USD') => `${(Number(minor) / 
 function movementsTable(rows: Row[]) {
   return html`<section aria-labelledby="h-moves">
     <h2 id="h-moves">Recent money movements</h2>
-    ${
-      rows.length
-        ? html`<div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Amount</th>
-                  <th scope="col">Key</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map(
-                  (m) =>
-                    html`<tr>
-                      <td>${new Date(m.created_at).toISOString()}</td>
-                      <td>${m.kind}</td>
-                      <td class="num">${money(m.amount)}</td>
-                      <td><code>${m.idempotency_key}</code></td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-        : html`<p class="empty">No movements.</p>`
-    }
+    ${dataTable({
+      caption: 'Recent money movements',
+      columns: ['When', 'Kind', 'Amount', 'Key'],
+      items: rows,
+      row: (m) =>
+        html`<tr>
+          <td>${new Date(m.created_at).toISOString()}</td>
+          <td>${m.kind}</td>
+          <td class="num">${money(m.amount)}</td>
+          <td><code>${m.idempotency_key}</code></td>
+        </tr>`,
+      empty: 'No movements.',
+    })}
   </section>`;
 }
 
@@ -603,48 +518,29 @@ export function settlementsPage(s: ConsoleSession, trades: Row[], flash: Console
   return layout(
     { title: 'Settlement failures', session: s, flash, live: 'settlements' },
     html`<div data-live-list>
-      ${
-        trades.length
-          ? html`<div class="scroll">
-              <table>
-                <caption class="sr-only">
-                  Trades whose settlement failed
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Trade</th>
-                    <th scope="col">User</th>
-                    <th scope="col">Trade details</th>
-                    <th scope="col">Expired</th>
-                    <th scope="col">Error</th>
-                    <th scope="col">Action</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${trades.map(
-                    (t) =>
-                      html`<tr data-trade="${t.id}">
-                        <td>
-                          <a href="${P}/settlements/${t.id}"><code>${t.id}</code></a>
-                        </td>
-                        <td><a href="${P}/users/${t.user_id}">${t.email}</a></td>
-                        <td>${t.symbol} ${t.direction}, stake ${money(t.stake)}</td>
-                        <td>${new Date(t.expires_at).toISOString()}</td>
-                        <td class="error-text">${t.failure ?? ''}</td>
-                        <td>
-                          <form method="post" action="${P}/settlements/${t.id}/retry">
-                            ${csrfField(s)}<button type="submit" aria-label="Retry settlement of trade ${t.id}">
-                              Retry settlement
-                            </button>
-                          </form>
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-          : html`<p class="empty">No failed settlement.</p>`
-      }
+      ${dataTable({
+        caption: 'Trades whose settlement failed',
+        columns: ['Trade', 'User', 'Trade details', 'Expired', 'Error', 'Action'],
+        items: trades,
+        row: (t) =>
+          html`<tr data-trade="${t.id}">
+            <td>
+              <a href="${P}/settlements/${t.id}"><code>${t.id}</code></a>
+            </td>
+            <td><a href="${P}/users/${t.user_id}">${t.email}</a></td>
+            <td>${t.symbol} ${t.direction}, stake ${money(t.stake)}</td>
+            <td>${new Date(t.expires_at).toISOString()}</td>
+            <td class="error-text">${t.failure ?? ''}</td>
+            <td>
+              <form method="post" action="${P}/settlements/${t.id}/retry">
+                ${csrfField(s)}<button type="submit" aria-label="Retry settlement of trade ${t.id}">
+                  Retry settlement
+                </button>
+              </form>
+            </td>
+          </tr>`,
+        empty: 'No failed settlement.',
+      })}
     </div>`,
     `${P}/settlements`,
   );
