@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AppContext } from '../../src/main/context';
+import { ADMINS_ROOM } from '../../src/features/realtime/events';
 import { createTestContext, startTestApi, startTestWorker } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { startFakeExchange, type FakeExchange } from '../helpers/fake-exchange';
@@ -302,6 +303,47 @@ describe('AML cases', () => {
     await shoot(a.page, 'aml-case-unfrozen');
     await a.context.close();
     await b.context.close();
+  });
+});
+
+describe('flash messages', () => {
+  it('a live refresh that runs while a form post is answered leaves the message to the page it redirects to', async () => {
+    const user = await registerUser(http, { country: 'IR' });
+    expect(
+      (await http.post('/wallet/deposit', { amount: '10' }, user.token, { 'idempotency-key': randomUUID() })).status,
+    ).toBe(201);
+    let caseId = '';
+    await eventually(
+      async () => {
+        caseId = (await sql(`select id from aml_cases where user_id = ?`, [user.id]))[0]?.id ?? '';
+        return caseId !== '';
+      },
+      20_000,
+      'the case record',
+    );
+    const { context, page } = await newPage();
+    await signIn(page, admin, `/console/aml/${user.id}`);
+    await page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await page.locator('body[data-live-connected]').waitFor();
+    const csrf = await page.locator('body').getAttribute('data-csrf');
+    // The form post is answered (303, message in the session) while the old page is still open.
+    const post = await context.request.post(`${base}/console/aml/${user.id}/notes`, {
+      form: { _csrf: csrf!, caseId, note: 'called the user' },
+      maxRedirects: 0,
+    });
+    expect(post.status()).toBe(303);
+    // A live event makes the old page refresh its live region in that moment.
+    const refreshed = page.waitForResponse((r) => r.url() === page.url() && r.request().resourceType() === 'fetch');
+    await ctx.events.publish(ADMINS_ROOM, 'admin:alert', {
+      kind: 'test',
+      message: 'refresh the page',
+      at: new Date().toISOString(),
+    });
+    await refreshed;
+    // The redirected page still shows the post's message.
+    await page.goto(new URL(post.headers().location!, base).href);
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining('Note added')]);
+    await context.close();
   });
 });
 

@@ -24,6 +24,8 @@ import * as v from './views';
 
 const P = v.CONSOLE_PATH;
 const LOGIN_CSRF_COOKIE = 'console_login_csrf';
+/** Sent by console.js on a live-region refresh (assets/console.js). */
+const LIVE_REFRESH_HEADER = 'x-console-live-refresh';
 
 export interface ConsoleRouterDeps {
   sessions: ConsoleSessions;
@@ -147,8 +149,13 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
   };
 
   const me = (ctx: Context) => ctx.state.principal as Principal;
-  /** Takes the one-shot message of the session, if any. */
+  /**
+   * Takes the one-shot message of the session, if any. A live-region refresh (console.js, marked
+   * with LIVE_REFRESH_HEADER) leaves it: a refresh that an old page starts while its form post is
+   * being answered would otherwise take the message the redirected page is about to show.
+   */
   const takeFlash = async (ctx: Context) => {
+    if (ctx.get(LIVE_REFRESH_HEADER)) return undefined;
     const st = consoleState(ctx)!;
     const flash = st.session.flash;
     if (flash) {

@@ -11,7 +11,9 @@
   function refresh() {
     var current = document.querySelector('[data-live-list]');
     if (!current) return Promise.resolve();
-    return fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } }).then(function (res) {
+    // Marked as a refresh: the server leaves the session's one-shot message to a real page load.
+    var headers = { accept: 'text/html', 'x-console-live-refresh': '1' };
+    return fetch(location.href, { credentials: 'same-origin', headers: headers }).then(function (res) {
       if (res.redirected && /\/console\/login/.test(res.url)) {
         location.href = res.url;
         return;
