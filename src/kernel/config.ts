@@ -103,6 +103,12 @@ const schema = z
     /** Prebuilt workflow bundle (production); when absent the worker bundles `workflows/` at start. */
     TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
     TEMPORAL_SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+    /**
+     * Workflows each task-queue worker keeps in its sticky cache (the SDK evicts the least recently
+     * used beyond it; an evicted workflow replays its history at its next task). The SDK's default
+     * grows with the heap (about 2,300 here) at roughly 270 KB of RSS each, per worker.
+     */
+    TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(1_000),
 
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /**

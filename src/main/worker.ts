@@ -57,6 +57,7 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     taskQueues: ctx.taskQueues,
     logger: temporalSdkLogger(ctx.logger),
     shutdownGraceTimeMs: ctx.config.TEMPORAL_SHUTDOWN_GRACE_MS,
+    maxCachedWorkflows: ctx.config.TEMPORAL_MAX_CACHED_WORKFLOWS,
   });
   const done = runWorkers(workers).finally(() => connection.close());
   // Registered last so it runs first: workers drain before Redis and the ORM close under them.

@@ -67,6 +67,35 @@ describe('DistributedLock on real Redis', () => {
     expect(await lock.release('k2', second!.value)).toBe(true);
   });
 
+  it('leaves no key behind: 200 locks taken and released, and one left to expire, leave nothing under the prefix', async () => {
+    const scope = `${prefix}-left`;
+    const counted = new DistributedLock(redis, scope, { hashTagged: isCluster(testRedisConnection()) });
+    const tokens: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const held = await counted.acquire(`k${i % 20}`, 5_000);
+      tokens.push(held!.fencingToken);
+      expect(await counted.release(`k${i % 20}`, held!.value)).toBe(true);
+    }
+    expect(await counted.acquire('expiring', 50)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 150));
+    // Each key was locked 10 times in turn: its tokens only grow.
+    for (let i = 20; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 20]!);
+    expect(await redis.keys(`${scope}:*`)).toEqual([]);
+  });
+
+  it('a fencing counter left by the previous version is exceeded by the next token, then deleted', async () => {
+    const legacy = `${lock.keyFor('k5')}:fence`;
+    const far = Date.now() * 1000 + 3_600_000_000; // an hour ahead of the clock-based tokens
+    await redis.set(legacy, far);
+    const held = await lock.acquire('k5', 5_000);
+    expect(held!.fencingToken).toBe(far + 1);
+    expect(await redis.exists(legacy)).toBe(0);
+    expect(await lock.release('k5', held!.value)).toBe(true);
+    const next = await lock.acquire('k5', 5_000);
+    expect(next!.fencingToken).toBeGreaterThan(0);
+    expect(await lock.release('k5', next!.value)).toBe(true);
+  });
+
   it('withLock gives up with CONFLICT when the lock stays taken, and releases after a failing fn', async () => {
     await lock.acquire('k3', 5_000);
     await expect(lock.withLock('k3', async () => 1, 1_000, { waitMs: 100 })).rejects.toMatchObject({

@@ -53,6 +53,38 @@ const ledgerSum = async () =>
   Number((await orm.em.fork().execute<{ s: string }[]>('select coalesce(sum(amount),0) s from ledger_entries'))[0]!.s);
 
 describe('double-entry ledger', () => {
+  it("every entry carries its transaction's kind (the AML snapshot reads it from the entries), whatever the insert says", async () => {
+    const userId = await newUser();
+    const d = await deposit(userId, 7_000);
+    const w = await withdraw(userId, 2_000);
+    const kinds = await orm.em
+      .fork()
+      .execute<{ transaction_id: string; kind: string }[]>(
+        `select transaction_id, kind from ledger_entries where transaction_id in (?, ?) order by kind`,
+        [d.id, w.id],
+      );
+    expect(kinds.map((k) => [k.transaction_id, k.kind])).toEqual([
+      [d.id, 'deposit'],
+      [d.id, 'deposit'],
+      [w.id, 'withdrawal'],
+      [w.id, 'withdrawal'],
+    ]);
+    // A writer naming another kind is overruled by the transaction's.
+    await orm.em.fork().transactional(async (em) => {
+      await em.execute(
+        `insert into ledger_entries (transaction_id, account, user_id, amount, kind) values (?, 'system:a', null, 5, 'binary-open'), (?, 'system:b', null, -5, 'binary-open')`,
+        [d.id, d.id],
+      );
+    });
+    const [forged] = await orm.em
+      .fork()
+      .execute<{ n: string }[]>(
+        `select count(*) n from ledger_entries where transaction_id = ? and kind <> 'deposit'`,
+        [d.id],
+      );
+    expect(Number(forged!.n)).toBe(0);
+  });
+
   it('moves money once per idempotency key and replays the same transaction', async () => {
     const userId = await newUser();
     const key = randomUUID();

@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(problemsOf({ DATABASE_POOL_MAX: 'many' })).toEqual([expect.stringMatching(/^DATABASE_POOL_MAX: /)]);
   });
 
+  it("bounds each Temporal worker's sticky cache: 1,000 workflows unless TEMPORAL_MAX_CACHED_WORKFLOWS says otherwise, at least 2", () => {
+    expect(loadConfig({}).TEMPORAL_MAX_CACHED_WORKFLOWS).toBe(1_000);
+    expect(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '250' }).TEMPORAL_MAX_CACHED_WORKFLOWS).toBe(250);
+    expect(problemsOf({ TEMPORAL_MAX_CACHED_WORKFLOWS: '1' }).map((p) => p.split(':')[0])).toEqual([
+      'TEMPORAL_MAX_CACHED_WORKFLOWS',
+    ]);
+  });
+
   it('names a bad DATABASE_URL and a missing production JWT_SECRET in one error', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'mysql://x@y/z' });
     expect(problems).toEqual(

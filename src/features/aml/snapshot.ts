@@ -4,14 +4,14 @@ import { AppError } from '../../kernel/errors';
 
 /**
  * The per-user numbers the AML rules read, computed in PostgreSQL in one round trip over indexed
- * columns (ledger entries by user and time, trades by user and time). "Today" is the UTC day.
+ * columns (ledger entries by user and time, with their transaction's kind copied onto them so no
+ * join reaches other users' transactions; trades by user and time). "Today" is the UTC day.
  */
 export async function amlSnapshot(em: EntityManager, userId: string): Promise<AmlSnapshot> {
   const rows = await em.execute<Record<string, string | null>[]>(
     `with money as (
-       select t.kind, abs(e.amount) as amount, e.created_at
-       from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
-       where e.user_id = ? and t.kind in ('deposit', 'withdrawal', 'binary-open') and e.created_at > now() - interval '7 days'
+       select kind, abs(amount) as amount, created_at from ledger_entries
+       where user_id = ? and kind in ('deposit', 'withdrawal', 'binary-open') and created_at > now() - interval '7 days'
      ),
      spot as (select notional, executed_at from trades where user_id = ? and executed_at > now() - interval '2 days'),
      bin as (select stake, opened_at from binary_trades where user_id = ? and opened_at > now() - interval '2 days'),

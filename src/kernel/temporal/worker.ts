@@ -73,6 +73,12 @@ export interface WorkerBootstrapOptions {
   shutdownGraceTimeMs: number;
   /** For the bundler when bundling from sources (the SDK's default prints text lines). */
   logger?: SdkLogger;
+  /**
+   * Sticky cache size of each worker (TEMPORAL_MAX_CACHED_WORKFLOWS). Waiting workflows (a KYC case
+   * waiting days for its provider) are the least recently used, so they are the ones evicted and
+   * replayed when a signal comes; active ones stay cached. Bounds the RSS of many waiting cases.
+   */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -89,6 +95,7 @@ export async function createWorkers(opts: WorkerBootstrapOptions): Promise<Worke
     interceptors: { activity: [requestIdActivityInterceptor] },
     // The enhanced stack trace query would otherwise return the bundle's sources, key included.
     showStackTraceSources: false,
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   };
   return Promise.all([
     Worker.create({ ...common, taskQueue: queues.compliance, activities: opts.activities.compliance }),

@@ -8,6 +8,7 @@ import { Migration20261130100000_verified_birth_date } from './Migration20261130
 import { Migration20261201100000_webhooks } from './Migration20261201100000_webhooks';
 import { Migration20261201100100_audit_chain } from './Migration20261201100100_audit_chain';
 import { Migration20261201140000_aml_cases } from './Migration20261201140000_aml_cases';
+import { Migration20261202300000_ledger_entry_kind } from './Migration20261202300000_ledger_entry_kind';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from TypeScript
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201100000_webhooks', class: Migration20261201100000_webhooks },
   { name: 'Migration20261201100100_audit_chain', class: Migration20261201100100_audit_chain },
   { name: 'Migration20261201140000_aml_cases', class: Migration20261201140000_aml_cases },
+  { name: 'Migration20261202300000_ledger_entry_kind', class: Migration20261202300000_ledger_entry_kind },
 ];
