@@ -5,7 +5,9 @@ import { buildRouters } from '../../src/main/routers';
 import { openApiPath } from '../../src/features/openapi/document';
 import { binaryWorkflowId } from '../../src/features/binary/client';
 import { createTestContext, startTestApi, startTestWorker } from '../helpers/context';
-import { httpClient, registerUser, type HttpClient, type HttpResult } from '../helpers/http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpClient, registerUser, UndocumentedResponse, type HttpClient, type HttpResult } from '../helpers/http';
 import { responseChecker } from '../helpers/openapi';
 
 let ctx: AppContext;
@@ -148,6 +150,38 @@ describe('responses validate against the document', () => {
         fake(200, { events: [{ event: 'x', payload: { eventId: 'e', seq: 0 } }], lastSeq: 0, truncated: false }),
       ).length,
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('the shared test client checks every response against the document', () => {
+  it('throws on a wrong body, an undocumented status and an undocumented route, naming route, status and errors', async () => {
+    // A server that answers what the test says, standing in for an API that drifted from its document.
+    let answer: { status: number; body: unknown } = { status: 200, body: {} };
+    const server = createServer((_req, res) => {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const drifted = httpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      answer = { status: 200, body: { user: { id: 1 } } };
+      const wrongBody = await drifted.get('/auth/me').catch((e: unknown) => e);
+      expect(wrongBody).toBeInstanceOf(UndocumentedResponse);
+      expect(String(wrongBody)).toContain('GET /auth/me 200: /user/id must be string');
+      answer = { status: 302, body: {} };
+      expect(String(await drifted.get('/auth/me').catch((e: unknown) => e))).toContain(
+        'GET /auth/me: status 302 is not documented',
+      );
+      answer = { status: 200, body: { ok: true } };
+      expect(String(await drifted.get('/no/such/route').catch((e: unknown) => e))).toContain(
+        'GET /no/such/route is not in the document',
+      );
+      answer = { status: 404, body: { message: 'not the error shape' } };
+      expect(String(await drifted.get('/wallet').catch((e: unknown) => e))).toContain(
+        "GET /wallet 404: (body) must have required property 'error'",
+      );
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
