@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { RedisClient } from '../../kernel/redis/client';
 import { socketIoKey } from '../../kernel/redis/keys';
-import { MONEY_CURRENCY, MONEY_SCALE } from '../../kernel/money';
 import { eventLogKeys } from './event-log';
+import { envelope, numberedFor, userOfRoom } from './envelope';
 import {
   type PublishOptions,
   type EventName,
@@ -23,14 +22,6 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
 end
 return -1`;
 
-/** The user's next sequence number for this event, or the one it already got (a redelivery). */
-const ASSIGN_SEQ = `
-local seq = redis.call('GET', KEYS[2])
-if seq then return tonumber(seq) end
-seq = redis.call('INCR', KEYS[1])
-redis.call('SET', KEYS[2], seq, 'EX', ARGV[1])
-return seq`;
-
 /**
  * Once per event and user: the event joins the user's bounded log (catch-up) and is published,
  * in one step, so a client never finds in the log an event that was not sent, nor the reverse.
@@ -43,22 +34,18 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 return redis.call('PUBLISH', ARGV[5], ARGV[6])`;
 
-/** Events whose numbers are money in minor units: they say in which currency and at which scale. */
-const MONEY_EVENTS: readonly EventName[] = ['binary:opened', 'binary:resolved', 'wallet:balance'];
-const USER_ROOM = /^user:(.+)$/;
-
 type Send = (channel: string, message: Buffer | string) => Promise<unknown>;
 
 /**
  * Publishes through @socket.io/redis-emitter (one Redis server; on a cluster: ShardedEventPublisher,
- * which carries no per-user sequence or catch-up log yet): a PUBLISH on the classic Redis adapter's channel
+ * with the same envelope): a PUBLISH on the classic Redis adapter's channel
  * (`<key>#/#` or `<key>#/#<room>#`) that every Socket.IO server with the adapter on the same key
  * delivers to its local sockets. Works from any process, with or without a Socket.IO server;
  * API processes use it too, so there is one delivery path.
  *
- * Every event carries `eventId`; money events carry `currency` and `scale`. An event to a user's
- * room also carries `seq`, that user's next number (Redis INCR, kept per event so a redelivery
- * keeps it), and is kept in the user's bounded log for GET /events?after=<seq>.
+ * Every event carries the envelope (`envelope.ts`): `eventId`, and `currency` and `scale` on money
+ * events. An event to a user's room also carries `seq`, that user's next number, and is kept in
+ * the user's bounded log for GET /events?after=<seq>.
  *
  * The emitter fires PUBLISH and forgets the reply, so a Redis outage would surface as an
  * unhandled rejection (which ends a Node process). Here the emitter is handed a client whose
@@ -106,14 +93,9 @@ export class RedisEmitterPublisher implements EventPublisher {
   ): Promise<void> {
     const list = Array.isArray(rooms) ? rooms : [rooms];
     if (list.length === 0) return; // no rooms would mean "everyone"
-    const eventId = (payload as { eventId?: string }).eventId ?? options.onceId ?? randomUUID();
-    const envelope: Record<string, unknown> = {
-      ...(payload as Record<string, unknown>),
-      eventId,
-      ...(MONEY_EVENTS.includes(event) ? { currency: MONEY_CURRENCY, scale: MONEY_SCALE } : {}),
-    };
+    const base = envelope(event, payload, options);
     const ttl = String(this.onceTtlSeconds);
-    const shared = list.filter((r) => !USER_ROOM.test(r));
+    const shared = list.filter((r) => !userOfRoom(r));
     if (shared.length) {
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
       await this.emitWith(
@@ -123,16 +105,14 @@ export class RedisEmitterPublisher implements EventPublisher {
             : this.redis.publish(channel, message),
         shared,
         event,
-        envelope,
+        base,
       );
     }
-    for (const room of list.filter((r) => USER_ROOM.test(r))) {
-      const userId = USER_ROOM.exec(room)![1]!;
-      const k = eventLogKeys(this.redisPrefix, userId);
-      const seq = Number(await this.redis.eval(ASSIGN_SEQ, 2, k.seq, k.seqOf(eventId), ttl));
-      const numbered = { ...envelope, seq };
+    for (const room of list.filter((r) => userOfRoom(r))) {
+      const userId = userOfRoom(room)!;
+      const k = eventLogKeys({ REDIS_PREFIX: this.redisPrefix, REDIS_CLUSTER_NODES: [] }, userId);
+      const { seq, numbered, logEntry: logged } = await numberedFor(this.redis, k, event, base, this.onceTtlSeconds);
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}:${userId}` : '';
-      const logged = JSON.stringify({ event, payload: numbered });
       await this.emitWith(
         (channel, message) =>
           this.redis.eval(
