@@ -77,6 +77,20 @@ describe('/openapi.json', () => {
       .filter((k) => !registered.has(k));
     expect(stale).toEqual([]);
   });
+
+  it('documents the success body of every JSON route (only /openapi.json itself is free-form)', () => {
+    const bare = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) =>
+          Object.values(op.responses as Record<string, any>).some((r) => {
+            const schema = r.content?.['application/json']?.schema;
+            return schema && Object.keys(schema).length === 0;
+          }),
+        )
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(bare).toEqual(['get /openapi.json']);
+  });
 });
 
 describe('responses validate against the document', () => {
