@@ -7,14 +7,16 @@ type Doc = { paths: Record<string, Record<string, any>>; components: Record<stri
  * Checks responses against /openapi.json the way a generated client would rely on it: the
  * operation is found by method and path (templates like `/binary/{id}`), the status must be one it
  * documents (or the 4XX/5XX ranges), and a JSON body must match that response's schema (a JSON
- * body where the document names only another media type is a mismatch too).
+ * body where the document names only another media type is a mismatch too). A path or method the
+ * document does not have may only be answered 404 or 405 in the error shape.
  * Formats (uuid, email) are not checked: ajv without ajv-formats.
  */
 export function responseChecker(doc: Doc) {
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
   const templates = Object.keys(doc.paths).map((p) => ({
     template: p,
-    re: new RegExp(`^${p.replace(/\{rest\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}$`),
+    // Koa's router is not strict: `/admin/queues/` is `/admin/queues`.
+    re: new RegExp(`^${p.replace(/\{rest\}/g, '.+').replace(/\{\w+\}/g, '[^/]+')}/?$`),
   }));
   const find = (method: string, path: string) => {
     const clean = path.split('?')[0]!;
@@ -35,7 +37,16 @@ export function responseChecker(doc: Doc) {
   /** Problems with one response ([] when it conforms). */
   return (method: string, path: string, res: HttpResult): string[] => {
     const found = find(method, path);
-    if (!found) return [`${method} ${path} is not in the document`];
+    if (!found) {
+      // "No such route" (404) or "not this method" (405) in the error shape agrees with the document.
+      if (res.status !== 404 && res.status !== 405) return [`${method} ${path} is not in the document`];
+      const error = validatorFor('error', doc.components.responses.Error.content['application/json'].schema);
+      return error(res.body)
+        ? []
+        : (error.errors ?? []).map(
+            (e) => `${method} ${path} ${res.status}: ${e.instancePath || '(body)'} ${e.message}`,
+          );
+    }
     const where = `${method.toUpperCase()} ${found.template} ${res.status}`;
     const responses = found.op.responses as Record<string, any>;
     const documented = responses[String(res.status)] ? String(res.status) : `${String(res.status)[0]}XX`;

@@ -41,7 +41,7 @@ export interface Operation {
   /** The success body (JSON); every operation without `produces` has one (openapi.test checks it). */
   response?: ZodType;
   /** Not JSON: the media type answered (HTML pages, Prometheus text, assets). */
-  produces?: string;
+  produces?: string | string[];
 }
 
 /** Every route of the API (test/integration/openapi.test.ts walks the routers and checks this). */
@@ -527,9 +527,9 @@ export function operations(config: Config): Operation[] {
       method: 'get',
       path: '/admin/queues/{*rest}',
       tag: 'queues',
-      summary: "bull-board's pages, assets and API (every method)",
+      summary: "bull-board's pages, assets and JSON API (every method; bull-board's own shapes)",
       security: 'cookie',
-      produces: html,
+      produces: [html, 'application/json'],
     }),
 
     ...consoleOperations(),
@@ -619,9 +619,11 @@ export function openApiDocument(config: Config): Record<string, unknown> {
         : o.produces
           ? {
               description: 'OK',
-              content: {
-                [o.produces]: { schema: o.produces.startsWith('application/json') ? {} : { type: 'string' } },
-              },
+              content: Object.fromEntries(
+                [o.produces]
+                  .flat()
+                  .map((type) => [type, { schema: type.startsWith('application/json') ? {} : { type: 'string' } }]),
+              ),
             }
           : {
               description: 'OK',
