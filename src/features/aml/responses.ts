@@ -10,8 +10,11 @@ export const amlCheck = z.object({
   checkType: z.string(),
   severity: z.enum(SEVERITIES),
   result: z.enum(RESULTS),
-  outcome: z.enum(OUTCOMES).nullable(),
-  snoozed: z.boolean(),
+  outcome: z
+    .enum(OUTCOMES)
+    .nullable()
+    .describe('Its place on the outcome ladder (approve < review < block_and_review < decline)'),
+  snoozed: z.boolean().describe('Recorded while an admin had snoozed this rule for the user: it did not escalate'),
   metadata: z.unknown(),
   notes: z.string().nullable(),
   resolvedBy: z.string().nullable(),

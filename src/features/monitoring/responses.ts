@@ -20,6 +20,10 @@ export const queueMetrics = z.object({
   binary: workflowCounts,
   kyc: workflowCounts,
   aml: workflowCounts,
-  outbox: z.object({ oldestPendingAgeSeconds: z.number() }),
+  outbox: z.object({
+    oldestPendingAgeSeconds: z
+      .number()
+      .describe('Seconds since the oldest outbox row still waiting for the relay was written (0: none waiting)'),
+  }),
   timestamp,
 });

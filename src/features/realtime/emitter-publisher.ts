@@ -2,7 +2,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { RedisClient } from '../../kernel/redis/client';
 import { socketIoKey } from '../../kernel/redis/keys';
 import { eventLogKeys } from './event-log';
-import { envelope, numberedFor, userOfRoom } from './envelope';
+import { envelope, logEventLua, numberedFor, publishOnceLua, splitRooms } from './envelope';
 import {
   type PublishOptions,
   type EventName,
@@ -16,11 +16,7 @@ import {
  * delivers the row again publishes nothing the second time, and one that dies before it loses
  * nothing. The mark lives for the TTL (a week by default), longer than any redelivery.
  */
-const PUBLISH_ONCE = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('PUBLISH', ARGV[2], ARGV[3])
-end
-return -1`;
+const PUBLISH_ONCE = publishOnceLua('PUBLISH');
 
 /**
  * Once per event and user: the event joins the user's bounded log (catch-up) and is published,
@@ -28,10 +24,7 @@ return -1`;
  */
 const PUBLISH_LOGGED = `
 if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('EXPIRE', KEYS[3], ARGV[1])
+${logEventLua('KEYS[2]', 'KEYS[3]')}
 return redis.call('PUBLISH', ARGV[5], ARGV[6])`;
 
 type Send = (channel: string, message: Buffer | string) => Promise<unknown>;
@@ -91,11 +84,10 @@ export class RedisEmitterPublisher implements EventPublisher {
     payload: ServerEvents[E],
     options: PublishOptions = {},
   ): Promise<void> {
-    const list = Array.isArray(rooms) ? rooms : [rooms];
-    if (list.length === 0) return; // no rooms would mean "everyone"
+    const { shared, users } = splitRooms(rooms);
+    if (shared.length + users.length === 0) return; // no rooms would mean "everyone"
     const base = envelope(event, payload, options);
     const ttl = String(this.onceTtlSeconds);
-    const shared = list.filter((r) => !userOfRoom(r));
     if (shared.length) {
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
       await this.emitWith(
@@ -108,8 +100,7 @@ export class RedisEmitterPublisher implements EventPublisher {
         base,
       );
     }
-    for (const room of list.filter((r) => userOfRoom(r))) {
-      const userId = userOfRoom(room)!;
+    for (const { room, userId } of users) {
       const k = eventLogKeys({ REDIS_PREFIX: this.redisPrefix, REDIS_CLUSTER_NODES: [] }, userId);
       const { seq, numbered, logEntry: logged } = await numberedFor(this.redis, k, event, base, this.onceTtlSeconds);
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}:${userId}` : '';

@@ -8,8 +8,20 @@ import type { EventEnvelope, EventName, PublishOptions } from './events';
 const MONEY_EVENTS: readonly EventName[] = ['binary:opened', 'binary:resolved', 'wallet:balance'];
 const USER_ROOM = /^user:(.+)$/;
 
-/** The user a `user:<id>` room belongs to, else undefined (shared rooms such as `admins`). */
-export const userOfRoom = (room: string): string | undefined => USER_ROOM.exec(room)?.[1];
+/**
+ * The rooms of one publish: shared ones (`admins`, `arbitrage`) get one message, each user's room
+ * its own numbered one.
+ */
+export function splitRooms(rooms: string | string[]) {
+  const list = Array.isArray(rooms) ? rooms : [rooms];
+  return {
+    shared: list.filter((room) => !USER_ROOM.test(room)),
+    users: list.flatMap((room) => {
+      const userId = USER_ROOM.exec(room)?.[1];
+      return userId ? [{ room, userId }] : [];
+    }),
+  };
+}
 
 /**
  * What every publisher sends for an event before numbering: the payload, its `eventId` (the
@@ -27,6 +39,27 @@ export function envelope(
     ...(MONEY_EVENTS.includes(event) ? { currency: MONEY_CURRENCY, scale: MONEY_SCALE } : {}),
   };
 }
+
+/**
+ * Lua, shared by both publishers' scripts: mark `KEYS[1]` once (EX ARGV[1]) and publish with
+ * `command` (PUBLISH or SPUBLISH) the message ARGV[3] on channel ARGV[2]; -1 if already marked.
+ */
+export const publishOnceLua = (command: 'PUBLISH' | 'SPUBLISH') => `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('${command}', ARGV[2], ARGV[3])
+end
+return -1`;
+
+/**
+ * Lua, shared by both publishers' scripts: the numbered event ARGV[3] (score: its seq, ARGV[2])
+ * joins the user's log `log`, bounded to the newest ARGV[4]; the log and the user's counter `seq`
+ * expire ARGV[1] seconds after the last event.
+ */
+export const logEventLua = (log: string, seq: string) => `
+redis.call('ZADD', ${log}, ARGV[2], ARGV[3])
+redis.call('ZREMRANGEBYRANK', ${log}, 0, -(tonumber(ARGV[4]) + 1))
+redis.call('EXPIRE', ${log}, ARGV[1])
+redis.call('EXPIRE', ${seq}, ARGV[1])`;
 
 /** The user's next sequence number for this event, or the one it already got (a redelivery). */
 const ASSIGN_SEQ = `

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../../kernel/redis/client';
 import { socketIoKey, type KeyConfig } from '../../kernel/redis/keys';
-import { envelope, numberedFor, userOfRoom } from './envelope';
+import { envelope, logEventLua, numberedFor, publishOnceLua, splitRooms } from './envelope';
 import { eventLogKeys } from './event-log';
 import type { EventName, EventPublisher, PublishOptions, ServerEvents } from './events';
 
@@ -9,22 +9,14 @@ import type { EventName, EventPublisher, PublishOptions, ServerEvents } from './
  * cluster a script may only touch one slot: the mark's key carries the channel's hash tag
  * (socketIoKey), so both live on the shard that owns the channel.
  */
-const SPUBLISH_ONCE = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('SPUBLISH', ARGV[2], ARGV[3])
-end
-return -1`;
+const SPUBLISH_ONCE = publishOnceLua('SPUBLISH');
 
 /**
  * The event joins the user's bounded catch-up log (the user's slot). A script may not SPUBLISH to
  * a channel of another slot, so logging and publishing are two steps here: the log first (ZADD of
  * the same entry again is a no-op, so a redelivery after a crash between them only publishes).
  */
-const LOG = `
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
+const LOG = `${logEventLua('KEYS[1]', 'KEYS[2]')}
 return 1`;
 
 // Values of socket.io-adapter 2.5's ClusterAdapter MessageType.BROADCAST and socket.io-parser's
@@ -64,13 +56,11 @@ export class ShardedEventPublisher implements EventPublisher {
     payload: ServerEvents[E],
     options: PublishOptions = {},
   ): Promise<void> {
-    const list = Array.isArray(rooms) ? rooms : [rooms];
-    if (list.length === 0) return; // no rooms would mean "everyone"
+    const { shared, users } = splitRooms(rooms);
+    if (shared.length + users.length === 0) return; // no rooms would mean "everyone"
     const base = envelope(event, payload, options);
-    const shared = list.filter((r) => !userOfRoom(r));
     if (shared.length) await this.send(shared, event, base, options.onceId);
-    for (const room of list.filter((r) => userOfRoom(r))) {
-      const userId = userOfRoom(room)!;
+    for (const { room, userId } of users) {
       const k = eventLogKeys(this.keys, userId);
       const { seq, numbered, logEntry } = await numberedFor(this.redis, k, event, base, this.onceTtlSeconds);
       await this.redis.eval(

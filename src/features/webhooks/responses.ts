@@ -10,8 +10,10 @@ export const endpoint = z.object({
   eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
   enabled: z.boolean(),
   description: z.string().nullable(),
-  secretHint: z.string(),
-  previousSecretExpiresAt: timestamp.nullable(),
+  secretHint: z.string().describe('The last 4 characters of the current secret, to tell secrets apart'),
+  previousSecretExpiresAt: timestamp
+    .nullable()
+    .describe('While set and in the future, deliveries carry a second v1= signed with the previous secret'),
   createdBy: z.string().nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
