@@ -19,6 +19,8 @@ module.exports = {
     '<rootDir>/test/integration/throttle.test.ts',
     // Socket.IO across API processes: the sharded adapter and the sharded event publisher.
     '<rootDir>/test/integration/realtime.test.ts',
+    // The event envelope (eventId, per-user seq, currency, scale) and catch-up on the sharded publisher.
+    '<rootDir>/test/integration/realtime-catch-up.test.ts',
     // Idempotency keys, trade locks and live events of binary options.
     '<rootDir>/test/integration/binary.test.ts',
   ],

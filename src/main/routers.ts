@@ -53,7 +53,7 @@ export function buildRouters(ctx: AppContext): Router[] {
     }),
     createTradesRouter({ tokens: ctx.tokens, symbols: ctx.config.SYMBOLS, aml: ctx.amlChecks }),
     createOpenApiRouter(() => openApiDocument(ctx.config)),
-    createEventsRouter({ tokens: ctx.tokens, log: new EventLog(ctx.redis, ctx.config.REDIS_PREFIX) }),
+    createEventsRouter({ tokens: ctx.tokens, log: new EventLog(ctx.redis, ctx.config) }),
     createWebhooksRouter({
       tokens: ctx.tokens,
       allowPrivateUrls: ctx.config.WEBHOOK_ALLOW_PRIVATE_URLS,

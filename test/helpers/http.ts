@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '../../src/kernel/db/entities/user';
 import type { AppContext } from '../../src/main/context';
 import { createUser } from '../../src/features/auth/users';
+import { loadConfig } from '../../src/kernel/config';
+import { openApiDocument } from '../../src/features/openapi/document';
+import { responseChecker } from './openapi';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -9,8 +12,34 @@ export interface HttpResult<T = any> {
   headers: Headers;
 }
 
-/** A tiny JSON client over global fetch, the way an API client would call us. */
-export function httpClient(baseUrl: string) {
+let documentChecker: ReturnType<typeof responseChecker> | undefined;
+
+/**
+ * The checker of /openapi.json, built once per test file. Response schemas do not depend on the
+ * deployment (only request enums such as the symbols do), so a default configuration builds it.
+ */
+function checkAgainstDocument(): ReturnType<typeof responseChecker> {
+  documentChecker ??= responseChecker(openApiDocument(loadConfig({ NODE_ENV: 'test' })) as never);
+  return documentChecker;
+}
+
+/** A response the document does not describe: it fails the test that received it. */
+export class UndocumentedResponse extends Error {}
+
+/**
+ * A tiny JSON client over global fetch, the way an API client would call us. Every response is
+ * checked against the OpenAPI document (status and JSON body); one that does not conform throws
+ * UndocumentedResponse. `unchecked` lists paths a test mounts itself (not part of the API).
+ */
+export function httpClient(baseUrl: string, options: { unchecked?: string[] } = {}) {
+  const conform = (method: string, path: string, result: HttpResult) => {
+    if (options.unchecked?.includes(path.split('?')[0]!)) return;
+    const problems = checkAgainstDocument()(method, path, result);
+    if (problems.length)
+      throw new UndocumentedResponse(
+        `response does not match /openapi.json:\n  ${problems.join('\n  ')}\nbody: ${JSON.stringify(result.body)?.slice(0, 2000)}`,
+      );
+  };
   const call = async <T = any>(
     method: string,
     path: string,
@@ -30,7 +59,9 @@ export function httpClient(baseUrl: string) {
     } catch {
       // not JSON (e.g. Prometheus text)
     }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    const result = { status: res.status, body: parsed as T, headers: res.headers };
+    conform(method, path, result);
+    return result;
   };
   return {
     get: <T = any>(path: string, token?: string, headers?: Record<string, string>) =>

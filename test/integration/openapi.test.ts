@@ -5,7 +5,9 @@ import { buildRouters } from '../../src/main/routers';
 import { openApiPath } from '../../src/features/openapi/document';
 import { binaryWorkflowId } from '../../src/features/binary/client';
 import { createTestContext, startTestApi, startTestWorker } from '../helpers/context';
-import { httpClient, registerUser, type HttpClient, type HttpResult } from '../helpers/http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpClient, registerUser, UndocumentedResponse, type HttpClient, type HttpResult } from '../helpers/http';
 import { responseChecker } from '../helpers/openapi';
 
 let ctx: AppContext;
@@ -74,6 +76,21 @@ describe('/openapi.json', () => {
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`))
       .filter((k) => !registered.has(k));
     expect(stale).toEqual([]);
+  });
+
+  it('documents the success body of every JSON route (free-form: /openapi.json and the bull-board API)', () => {
+    const bare = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) =>
+          Object.values(op.responses as Record<string, any>).some((r) => {
+            const schema = r.content?.['application/json']?.schema;
+            return schema && Object.keys(schema).length === 0;
+          }),
+        )
+        .map(([method]) => `${method} ${path}`),
+    );
+    // bull-board's catch-all answers bull-board's own JSON API besides its pages.
+    expect(bare.sort()).toEqual(['get /admin/queues/{rest}', 'get /openapi.json']);
   });
 });
 
@@ -148,6 +165,44 @@ describe('responses validate against the document', () => {
         fake(200, { events: [{ event: 'x', payload: { eventId: 'e', seq: 0 } }], lastSeq: 0, truncated: false }),
       ).length,
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('the shared test client checks every response against the document', () => {
+  it('throws on a wrong body, an undocumented status and an undocumented route, naming route, status and errors', async () => {
+    // A server that answers what the test says, standing in for an API that drifted from its document.
+    let answer: { status: number; body: unknown } = { status: 200, body: {} };
+    const server = createServer((_req, res) => {
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const drifted = httpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      answer = { status: 200, body: { user: { id: 1 } } };
+      const wrongBody = await drifted.get('/auth/me').catch((e: unknown) => e);
+      expect(wrongBody).toBeInstanceOf(UndocumentedResponse);
+      expect(String(wrongBody)).toContain('GET /auth/me 200: /user/id must be string');
+      answer = { status: 302, body: {} };
+      expect(String(await drifted.get('/auth/me').catch((e: unknown) => e))).toContain(
+        'GET /auth/me: status 302 is not documented',
+      );
+      answer = { status: 200, body: { ok: true } };
+      expect(String(await drifted.get('/no/such/route').catch((e: unknown) => e))).toContain(
+        'GET /no/such/route is not in the document',
+      );
+      // An unknown route answered 404/405 in the error shape agrees with the document; not otherwise.
+      answer = { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } };
+      expect((await drifted.get('/no/such/route')).status).toBe(404);
+      answer = { status: 404, body: { message: 'not the error shape' } };
+      expect(String(await drifted.get('/no/such/route').catch((e: unknown) => e))).toContain(
+        "GET /no/such/route 404: (body) must have required property 'error'",
+      );
+      expect(String(await drifted.get('/wallet').catch((e: unknown) => e))).toContain(
+        "GET /wallet 404: (body) must have required property 'error'",
+      );
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

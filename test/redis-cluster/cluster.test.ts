@@ -123,7 +123,16 @@ describe('on a three-master Redis Cluster', () => {
       const at = new Date().toISOString();
       await publisher.publish(`user:${userId}`, 'wallet:balance', { userId, balance: 4321, at });
       const got = await client.waitFor('wallet:balance', (p) => p.userId === userId, 10_000);
-      expect(got.payload).toEqual({ userId, balance: 4321, at });
+      // The envelope, as on one server: a new user's first number, money in USD at scale 2.
+      expect(got.payload).toEqual({
+        userId,
+        balance: 4321,
+        at,
+        eventId: expect.any(String),
+        seq: 1,
+        currency: 'USD',
+        scale: 2,
+      });
     } finally {
       client.close();
       await closeRedis(publisherRedis);

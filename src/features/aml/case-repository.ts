@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit, SYSTEM_ACTOR, type Actor } from '../../kernel/audit';
 import { AppError } from '../../kernel/errors';
@@ -5,6 +6,7 @@ import { recordOutbox } from '../../kernel/outbox';
 import { ADMINS_ROOM, liveEvent } from '../realtime/events';
 import { recordWebhookEvent } from '../webhooks/events';
 import { outcomeRank, type Outcome } from './rules';
+import type { amlCase, amlCaseItem } from './responses';
 
 /**
  * AML cases as records (`aml_cases`, `aml_case_findings`, `aml_case_events`): the one place that
@@ -336,31 +338,9 @@ export interface CaseFilter {
   offset: number;
 }
 
-export interface CaseFindingSummary {
-  rule: string;
-  count: number;
-  outcome: Outcome;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  lastNotes: string | null;
-  snoozed: boolean;
-}
+export type CaseFindingSummary = CaseListItem['findings'][number];
 
-export interface CaseListItem {
-  id: string;
-  userId: string;
-  email: string;
-  status: CaseStatus;
-  highestOutcome: Outcome;
-  outcome: CaseOutcome | null;
-  openedAt: string;
-  closedAt: string | null;
-  closedBy: string | null;
-  assignee: { id: string; email: string } | null;
-  workflowId: string | null;
-  findingSummary: string;
-  findings: CaseFindingSummary[];
-}
+export type CaseListItem = z.output<typeof amlCaseItem>;
 
 interface CaseListDbRow extends CaseDbRow {
   email: string;
@@ -450,13 +430,7 @@ export async function listCases(em: EntityManager, filter: CaseFilter) {
   return { items: rows.map(toListItem), total: Number(count!.n), limit: filter.limit, offset: filter.offset };
 }
 
-export interface CaseEventView {
-  kind: CaseEventKind;
-  at: string;
-  actor: { type: string; id: string; email: string | null };
-  reason: string | null;
-  data: Record<string, unknown> | null;
-}
+export type CaseEventView = z.output<typeof amlCase>['timeline'][number];
 
 export async function caseEvents(em: EntityManager, caseId: string): Promise<CaseEventView[]> {
   const rows = await em.execute<

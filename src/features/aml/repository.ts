@@ -1,25 +1,12 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit } from '../../kernel/audit';
 import { AppError } from '../../kernel/errors';
 import type { CheckResult, Outcome, Severity } from './rules';
+import type { amlCheck } from './responses';
 
 /** AML findings as stored (`aml_checks`): the seed's AMLCheck. */
-export interface AmlCheckRow {
-  id: string;
-  userId: string;
-  checkType: string;
-  severity: Severity;
-  result: CheckResult;
-  /** Its place on the outcome ladder (approve < review < block_and_review < decline). */
-  outcome: Outcome | null;
-  /** Recorded while an admin had snoozed this rule for the user: it did not escalate. */
-  snoozed: boolean;
-  metadata: unknown;
-  notes: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  createdAt: string;
-}
+export type AmlCheckRow = z.output<typeof amlCheck>;
 
 export interface AmlCheckDbRow {
   id: string;

@@ -21,6 +21,7 @@ import { getAMLCheckHistory, listChecks, resolveAMLCheck } from './repository';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
+import type { amlRun } from './responses';
 
 export const userIdParam = z.object({ userId: z.uuid() });
 export const checkIdParam = z.object({ checkId: z.uuid() });
@@ -80,7 +81,12 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
   router.post('/users/:userId/run', async (ctx) => {
     const { userId } = validate(userIdParam, ctx.params, 'path');
     const result = await deps.checks.runAMLChecks(userId, `admin:${principalOf(ctx).userId}`);
-    ctx.body = { userId, findings: result.findings, saved: result.saved, freezeRequested: result.freezeRequested };
+    ctx.body = {
+      userId,
+      findings: result.findings,
+      saved: result.saved,
+      freezeRequested: result.freezeRequested,
+    } satisfies z.output<typeof amlRun>;
   });
 
   router.put('/checks/:checkId/resolve', async (ctx) => {

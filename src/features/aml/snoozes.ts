@@ -1,24 +1,16 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { audit } from '../../kernel/audit';
 import { AppError } from '../../kernel/errors';
 import { addCaseEvent } from './case-repository';
+import type { snooze } from './responses';
 
 /**
  * Rule snoozes: an admin snoozes rule X for user Y until T with a reason. A snoozed rule is still
  * evaluated and recorded, but does not escalate (no freeze, no hold, no new case). A snooze ends
  * by itself: every reader compares `until` with now(), so no job has to lift it.
  */
-export interface SnoozeView {
-  id: string;
-  userId: string;
-  rule: string;
-  until: string;
-  reason: string;
-  createdBy: string;
-  createdByEmail: string | null;
-  createdAt: string;
-  active: boolean;
-}
+export type SnoozeView = z.output<typeof snooze>;
 
 /** The rules snoozed for this user right now. */
 export async function activeSnoozedRules(em: EntityManager, userId: string): Promise<Set<string>> {

@@ -7,6 +7,7 @@ import { emOf } from '../../kernel/http/middleware/request-context';
 import { authenticate, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
 import { complianceTimeline, type TemporalUi } from './timeline';
+import type { complianceTimeline as timelineResponse } from './responses';
 
 /** `GET /admin/users/:id/timeline`: the user's compliance timeline (ADMIN/MASTER only). */
 export function createComplianceTimelineRouter(deps: { tokens: TokenService; temporalUi: TemporalUi }) {
@@ -14,7 +15,10 @@ export function createComplianceTimelineRouter(deps: { tokens: TokenService; tem
   router.use(authenticate(deps.tokens), requireRole(ADMIN_ROLES));
   router.get('/:id/timeline', async (ctx) => {
     const { id } = validate(z.object({ id: z.uuid() }), ctx.params, 'path');
-    ctx.body = { userId: id, items: await complianceTimeline(emOf(ctx), id, deps.temporalUi) };
+    ctx.body = {
+      userId: id,
+      items: await complianceTimeline(emOf(ctx), id, deps.temporalUi),
+    } satisfies z.output<typeof timelineResponse>;
   });
   return router;
 }

@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { kycWorkflowId } from '../kyc/contract';
 import { amlWorkflowId } from './contract';
+import type { complianceTimeline as timelineResponse } from './responses';
 
 /**
  * A user's compliance timeline, in time order: KYC state changes, AML findings, case events
@@ -11,17 +13,7 @@ import { amlWorkflowId } from './contract';
  */
 export type TimelineCategory = 'kyc' | 'aml_finding' | 'case_event' | 'decision' | 'freeze' | 'snooze';
 
-export interface TimelineEntry {
-  at: string;
-  category: TimelineCategory;
-  action: string;
-  actor: { type: string; id: string; email: string | null; emails?: (string | null)[] };
-  reason: string | null;
-  caseId: string | null;
-  workflowId: string | null;
-  workflowUrl: string | null;
-  details: Record<string, unknown> | null;
-}
+export type TimelineEntry = z.output<typeof timelineResponse>['items'][number];
 
 export interface TemporalUi {
   url: string;

@@ -5,6 +5,7 @@ import type { AiArbitrageQueue } from './queue';
 import type { OpportunityStore } from './scanner';
 import { authenticate, requireRole } from '../auth/middleware';
 import { validate } from '../../kernel/http/validate';
+import type { scanQueued } from './responses';
 
 export interface ArbitrageRouterDeps {
   tokens: TokenService;
@@ -43,7 +44,7 @@ export function createArbitrageRouter(deps: ArbitrageRouterDeps) {
     const body = validate(scanBody, ctx.request.body, 'scan');
     const job = await deps.queue().scheduleAIScan({ symbols: body.symbols ?? deps.symbols });
     ctx.status = 202;
-    ctx.body = { jobId: job.id };
+    ctx.body = { jobId: job.id! } satisfies z.output<typeof scanQueued>;
   });
 
   return router;

@@ -14,6 +14,7 @@ import { idempotencyKeyFrom, idempotent } from '../../kernel/idempotency';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
+import type { settlementRetry } from './responses';
 
 export interface BinaryRouterDeps {
   tokens: TokenService;
@@ -110,7 +111,7 @@ export function createBinaryRouter(deps: BinaryRouterDeps) {
     const { id } = validate(z.object({ id: z.uuid() }), ctx.params, 'path');
     await deps.trades.retrySettlement(emOf(ctx), id, principalOf(ctx).userId);
     ctx.status = 202;
-    ctx.body = { tradeId: id, retry: 'requested' };
+    ctx.body = { tradeId: id, retry: 'requested' } satisfies z.output<typeof settlementRetry>;
   });
 
   return router;

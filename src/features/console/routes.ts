@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Queue } from 'bullmq';
 import type { Context, Next } from 'koa';
 import { z, ZodError } from 'zod';
+import type { socketToken } from './responses';
 import type { Principal } from '../auth/tokens';
 import { checkedLogin, type LoginLock } from '../auth/login-lock';
 import type { KycCases } from '../kyc/cases';
@@ -263,7 +264,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
 
   /** A short-lived access token for the Socket.IO connection (the `admins` room). */
   router.get(`${P}/socket-token`, ...auth, async (ctx) => {
-    ctx.body = { token: await deps.sessions.socketToken(me(ctx)) };
+    ctx.body = { token: await deps.sessions.socketToken(me(ctx)) } satisfies z.output<typeof socketToken>;
   });
 
   // --- KYC ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { handleKycWebhook } from './webhooks';
 import { authenticate, principalOf, requireRole } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
+import type { kycDecided, kycStarted, webhookReceived } from './responses';
 
 export interface KycRouterDeps {
   tokens: TokenService;
@@ -60,7 +61,7 @@ export function createKycRouter(deps: KycRouterDeps) {
       attempt: started.state?.attempt ?? 1,
       provider: started.state?.provider ?? provider,
       resubmitted: started.resubmitted,
-    };
+    } satisfies z.output<typeof kycStarted>;
   });
 
   router.get('/status', auth, async (ctx) => {
@@ -76,7 +77,7 @@ export function createKycRouter(deps: KycRouterDeps) {
       ctx.state.rawBody as Buffer,
       ctx.request.body,
     );
-    ctx.body = { received: true, outcome };
+    ctx.body = { received: true, outcome } satisfies z.output<typeof webhookReceived>;
   });
 
   router.get('/admin/pending', auth, admin, async (ctx) => {
@@ -94,7 +95,12 @@ export function createKycRouter(deps: KycRouterDeps) {
     const adminId = principalOf(ctx).userId;
     const notes = 'notes' in body ? (body.notes ?? null) : (body as { reason: string }).reason;
     const state = await deps.cases.decide(userId, adminId, decision, notes);
-    ctx.body = { userId, status: state.status, decidedBy: state.decidedBy, reason: state.reason };
+    ctx.body = {
+      userId,
+      status: state.status,
+      decidedBy: state.decidedBy,
+      reason: state.reason,
+    } satisfies z.output<typeof kycDecided>;
   };
   router.put('/admin/:userId/approve', auth, admin, decide('APPROVE'));
   router.put('/admin/:userId/reject', auth, admin, decide('REJECT'));

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
+import type { z } from 'zod';
 import { withTimeout } from '../../kernel/timeout';
+import type { health, ready } from './responses';
 
 /** A dependency the API needs; `check` throws (or rejects) when it is down. */
 export interface ReadinessCheck {
@@ -13,7 +15,7 @@ const TIMEOUT_MS = 2000;
 export function createHealthRouter(checks: ReadinessCheck[]) {
   const router = new Router();
   router.get('/health', (ctx) => {
-    ctx.body = { status: 'ok' };
+    ctx.body = { status: 'ok' } satisfies z.output<typeof health>;
   });
   router.get('/ready', async (ctx) => {
     const results = await Promise.all(
@@ -29,7 +31,7 @@ export function createHealthRouter(checks: ReadinessCheck[]) {
     const down = results.filter((r) => !r.ok);
     const checksBody = Object.fromEntries(results.map((r) => [r.name, r.ok ? 'up' : 'down']));
     if (down.length === 0) {
-      ctx.body = { status: 'ready', checks: checksBody };
+      ctx.body = { status: 'ready', checks: checksBody as Record<string, 'up'> } satisfies z.output<typeof ready>;
     } else {
       ctx.status = 503;
       ctx.body = {

@@ -1,32 +1,15 @@
+import type { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry } from 'prom-client';
 import type { TaskQueues } from '../../kernel/temporal/worker';
+import type { queueMetrics } from './responses';
 
-export interface BullQueueCounts {
-  waiting: number;
-  active: number;
-  completed: number;
-  failed: number;
-  delayed: number;
-}
+export type BullQueueCounts = AllQueueMetrics['email'];
 
-export interface WorkflowCounts {
-  running: number;
-  completed: number;
-  failed: number;
-}
+export type WorkflowCounts = AllQueueMetrics['binary'];
 
-export interface AllQueueMetrics {
-  email: BullQueueCounts;
-  ai: BullQueueCounts;
-  binary: WorkflowCounts;
-  kyc: WorkflowCounts;
-  aml: WorkflowCounts;
-  /** Seconds since the oldest outbox row still waiting for the relay was written (0: none waiting). */
-  outbox: { oldestPendingAgeSeconds: number };
-  timestamp: string;
-}
+export type AllQueueMetrics = z.output<typeof queueMetrics>;
 
 export interface QueueMetricsDeps {
   queues: { email: Queue; ai: Queue };

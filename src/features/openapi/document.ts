@@ -11,7 +11,18 @@ import { eventsQuery } from '../realtime/routes';
 import { tradeBody } from '../trades/routes';
 import * as wallet from '../wallet/routes';
 import * as webhooks from '../webhooks/routes';
-import * as res from './responses';
+import { errorResponse } from './responses';
+import * as amlRes from '../aml/responses';
+import * as arbitrageRes from '../arbitrage/responses';
+import * as authRes from '../auth/responses';
+import * as binaryRes from '../binary/responses';
+import { socketToken } from '../console/responses';
+import * as kycRes from '../kyc/responses';
+import * as monitoringRes from '../monitoring/responses';
+import { eventsPage } from '../realtime/responses';
+import { spotTrade } from '../trades/responses';
+import * as walletRes from '../wallet/responses';
+import * as webhooksRes from '../webhooks/responses';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -27,9 +38,10 @@ export interface Operation {
   body?: ZodType;
   query?: z.ZodObject;
   status?: number;
+  /** The success body (JSON); every operation without `produces` has one (openapi.test checks it). */
   response?: ZodType;
   /** Not JSON: the media type answered (HTML pages, Prometheus text, assets). */
-  produces?: string;
+  produces?: string | string[];
 }
 
 /** Every route of the API (test/integration/openapi.test.ts walks the routers and checks this). */
@@ -39,14 +51,21 @@ export function operations(config: Config): Operation[] {
   const op = (o: Operation) => o;
   const html = 'text/html';
   return [
-    op({ method: 'get', path: '/health', tag: 'ops', summary: 'Liveness', security: 'none', response: res.health }),
+    op({
+      method: 'get',
+      path: '/health',
+      tag: 'ops',
+      summary: 'Liveness',
+      security: 'none',
+      response: monitoringRes.health,
+    }),
     op({
       method: 'get',
       path: '/ready',
       tag: 'ops',
       summary: 'Readiness of PostgreSQL, Redis and Temporal',
       security: 'none',
-      response: res.health,
+      response: monitoringRes.ready,
     }),
     op({
       method: 'get',
@@ -89,7 +108,7 @@ export function operations(config: Config): Operation[] {
       security: 'none',
       body: auth.registerBody,
       status: 201,
-      response: res.authResult,
+      response: authRes.authResult,
     }),
     op({
       method: 'post',
@@ -98,7 +117,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Sign in',
       security: 'none',
       body: auth.loginBody,
-      response: res.authResult,
+      response: authRes.authResult,
     }),
     op({
       method: 'get',
@@ -106,7 +125,7 @@ export function operations(config: Config): Operation[] {
       tag: 'auth',
       summary: 'The signed-in user',
       security: 'bearer',
-      response: res.meResult,
+      response: authRes.meResult,
     }),
 
     op({
@@ -115,7 +134,7 @@ export function operations(config: Config): Operation[] {
       tag: 'wallet',
       summary: 'Balance (minor units)',
       security: 'bearer',
-      response: res.wallet,
+      response: walletRes.wallet,
     }),
     op({
       method: 'post',
@@ -125,6 +144,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: wallet.amountBody,
       status: 201,
+      response: walletRes.moneyMovement,
     }),
     op({
       method: 'post',
@@ -134,6 +154,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: wallet.amountBody,
       status: 201,
+      response: walletRes.moneyMovement,
     }),
 
     op({
@@ -144,7 +165,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: binary.openBody,
       status: 201,
-      response: res.openedTrade,
+      response: binaryRes.openedTrade,
     }),
     op({
       method: 'get',
@@ -153,7 +174,7 @@ export function operations(config: Config): Operation[] {
       summary: "The caller's trades",
       security: 'bearer',
       query: binary.listQuery,
-      response: res.binaryTradePage,
+      response: binaryRes.binaryTradePage,
     }),
     op({
       method: 'get',
@@ -161,7 +182,7 @@ export function operations(config: Config): Operation[] {
       tag: 'binary',
       summary: 'One trade',
       security: 'bearer',
-      response: res.binaryTrade,
+      response: binaryRes.binaryTrade,
     }),
     op({
       method: 'post',
@@ -169,7 +190,8 @@ export function operations(config: Config): Operation[] {
       tag: 'binary',
       summary: 'Retry a SETTLEMENT_FAILED settlement (admin)',
       security: 'bearer',
-      status: 200,
+      status: 202,
+      response: binaryRes.settlementRetry,
     }),
     op({
       method: 'post',
@@ -179,6 +201,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: tradeBody(config.SYMBOLS),
       status: 201,
+      response: spotTrade,
     }),
 
     op({
@@ -189,14 +212,23 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: kycStart,
       status: 202,
+      response: kycRes.kycStarted,
     }),
-    op({ method: 'get', path: '/kyc/status', tag: 'kyc', summary: "The caller's KYC status", security: 'bearer' }),
+    op({
+      method: 'get',
+      path: '/kyc/status',
+      tag: 'kyc',
+      summary: "The caller's KYC status",
+      security: 'bearer',
+      response: kycRes.kycStatus,
+    }),
     op({
       method: 'post',
       path: '/kyc/webhook/:provider',
       tag: 'kyc',
       summary: "A provider's signed result",
       security: 'none',
+      response: kycRes.webhookReceived,
     }),
     op({
       method: 'get',
@@ -205,6 +237,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Cases waiting for review (admin)',
       security: 'bearer',
       query: kyc.page,
+      response: kycRes.pendingCases,
     }),
     op({
       method: 'put',
@@ -213,6 +246,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Approve (admin)',
       security: 'bearer',
       body: kyc.approveBody,
+      response: kycRes.kycDecided,
     }),
     op({
       method: 'put',
@@ -221,6 +255,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Reject (admin)',
       security: 'bearer',
       body: kyc.rejectBody,
+      response: kycRes.kycDecided,
     }),
 
     op({
@@ -230,6 +265,7 @@ export function operations(config: Config): Operation[] {
       summary: 'AML findings (admin)',
       security: 'bearer',
       query: aml.listQuery,
+      response: amlRes.amlCheckPage,
     }),
     op({
       method: 'get',
@@ -238,6 +274,7 @@ export function operations(config: Config): Operation[] {
       summary: "A user's AML history (admin)",
       security: 'bearer',
       query: aml.historyQuery,
+      response: amlRes.amlCheckHistory,
     }),
     op({
       method: 'post',
@@ -245,6 +282,7 @@ export function operations(config: Config): Operation[] {
       tag: 'aml',
       summary: 'Run the AML rules now (admin)',
       security: 'bearer',
+      response: amlRes.amlRun,
     }),
     op({
       method: 'put',
@@ -253,6 +291,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Resolve a finding (admin)',
       security: 'bearer',
       body: aml.resolveBody,
+      response: amlRes.amlCheck,
     }),
     op({
       method: 'get',
@@ -261,6 +300,7 @@ export function operations(config: Config): Operation[] {
       summary: 'AML cases, filtered and paged, with a total (admin)',
       security: 'bearer',
       query: aml.caseListQuery,
+      response: amlRes.amlCasePage,
     }),
     op({
       method: 'get',
@@ -268,6 +308,7 @@ export function operations(config: Config): Operation[] {
       tag: 'aml',
       summary: "One case: findings by rule, decisions, the case's timeline, the user's snoozes (admin)",
       security: 'bearer',
+      response: amlRes.amlCaseWithSnoozes,
     }),
     op({
       method: 'put',
@@ -276,6 +317,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Assign a case (admin, audited)',
       security: 'bearer',
       body: aml.assigneeBody,
+      response: amlRes.amlCase,
     }),
     op({
       method: 'post',
@@ -285,6 +327,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: aml.noteBody,
       status: 201,
+      response: amlRes.amlCase,
     }),
     op({
       method: 'post',
@@ -293,6 +336,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Decide a case without a freeze: CLEARED or ESCALATED (admin)',
       security: 'bearer',
       body: aml.caseDecisionBody,
+      response: amlRes.amlCase,
     }),
     op({
       method: 'get',
@@ -300,6 +344,7 @@ export function operations(config: Config): Operation[] {
       tag: 'aml',
       summary: "A user's rule snoozes (admin)",
       security: 'bearer',
+      response: amlRes.snoozes,
     }),
     op({
       method: 'post',
@@ -309,6 +354,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: aml.snoozeBody,
       status: 201,
+      response: amlRes.snooze,
     }),
     op({
       method: 'get',
@@ -316,6 +362,7 @@ export function operations(config: Config): Operation[] {
       tag: 'aml',
       summary: "A user's compliance timeline: KYC, findings, case events, freezes, decisions (admin)",
       security: 'bearer',
+      response: amlRes.complianceTimeline,
     }),
     op({
       method: 'put',
@@ -324,6 +371,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Decide a freeze case (admin)',
       security: 'bearer',
       body: aml.decisionBody,
+      response: amlRes.freezeCaseState,
     }),
 
     op({
@@ -333,6 +381,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Current opportunities',
       security: 'bearer',
       query: arbitrage.listQuery,
+      response: arbitrageRes.opportunities,
     }),
     op({
       method: 'post',
@@ -342,6 +391,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: arbitrage.scanBody,
       status: 202,
+      response: arbitrageRes.scanQueued,
     }),
 
     op({
@@ -351,7 +401,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Catch up on live events after a sequence number',
       security: 'bearer',
       query: eventsQuery,
-      response: res.eventsPage,
+      response: eventsPage,
     }),
 
     op({
@@ -362,6 +412,7 @@ export function operations(config: Config): Operation[] {
       security: 'bearer',
       body: webhooks.registerBody,
       status: 201,
+      response: webhooksRes.endpointWithSecret,
     }),
     op({
       method: 'get',
@@ -369,6 +420,7 @@ export function operations(config: Config): Operation[] {
       tag: 'webhooks',
       summary: 'Endpoints (admin)',
       security: 'bearer',
+      response: webhooksRes.endpoints,
     }),
     op({
       method: 'get',
@@ -376,6 +428,7 @@ export function operations(config: Config): Operation[] {
       tag: 'webhooks',
       summary: 'One endpoint (admin)',
       security: 'bearer',
+      response: webhooksRes.endpoint,
     }),
     op({
       method: 'post',
@@ -384,6 +437,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Rotate its secret (admin)',
       security: 'bearer',
       body: webhooks.rotateBody,
+      response: webhooksRes.endpointWithSecret,
     }),
     op({
       method: 'post',
@@ -391,6 +445,7 @@ export function operations(config: Config): Operation[] {
       tag: 'webhooks',
       summary: 'Disable (admin)',
       security: 'bearer',
+      response: webhooksRes.endpoint,
     }),
     op({
       method: 'post',
@@ -398,6 +453,7 @@ export function operations(config: Config): Operation[] {
       tag: 'webhooks',
       summary: 'Enable (admin)',
       security: 'bearer',
+      response: webhooksRes.endpoint,
     }),
     op({
       method: 'get',
@@ -406,6 +462,7 @@ export function operations(config: Config): Operation[] {
       summary: 'Deliveries (admin)',
       security: 'bearer',
       query: webhooks.deliveriesQuery,
+      response: webhooksRes.deliveryPage,
     }),
     op({
       method: 'get',
@@ -413,13 +470,16 @@ export function operations(config: Config): Operation[] {
       tag: 'webhooks',
       summary: 'One delivery (admin)',
       security: 'bearer',
+      response: webhooksRes.deliveryWithAttempts,
     }),
     op({
       method: 'post',
       path: '/admin/webhooks/deliveries/:id/redeliver',
       tag: 'webhooks',
       summary: 'Deliver again (admin)',
+      status: 202,
       security: 'bearer',
+      response: webhooksRes.delivery,
     }),
 
     op({
@@ -428,6 +488,7 @@ export function operations(config: Config): Operation[] {
       tag: 'queues',
       summary: 'Queue and workflow counts (staff)',
       security: 'bearer',
+      response: monitoringRes.queueMetrics,
     }),
     op({
       method: 'get',
@@ -466,9 +527,9 @@ export function operations(config: Config): Operation[] {
       method: 'get',
       path: '/admin/queues/{*rest}',
       tag: 'queues',
-      summary: "bull-board's pages, assets and API (every method)",
+      summary: "bull-board's pages, assets and JSON API (every method; bull-board's own shapes)",
       security: 'cookie',
-      produces: html,
+      produces: [html, 'application/json'],
     }),
 
     ...consoleOperations(),
@@ -500,7 +561,7 @@ function consoleOperations(): Operation[] {
     form('/login', 'Sign in (form)', 'none'),
     form('/logout', 'Sign out'),
     page('', 'Console home (redirects)'),
-    { ...page('/socket-token', 'A short token for the console socket'), produces: 'application/json' },
+    { ...page('/socket-token', 'A short token for the console socket'), produces: undefined, response: socketToken },
     page('/kyc', 'KYC queue'),
     page('/kyc/:userId', 'KYC case'),
     form('/kyc/:userId/approve', 'Approve'),
@@ -552,15 +613,22 @@ export function openApiDocument(config: Config): Record<string, unknown> {
       ...Object.entries(queryProps).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
     ];
     const status = String(o.status ?? 200);
-    const ok = o.produces
-      ? {
-          description: 'OK',
-          content: { [o.produces]: { schema: o.produces.startsWith('application/json') ? {} : { type: 'string' } } },
-        }
-      : {
-          description: 'OK',
-          content: { 'application/json': { schema: o.response ? jsonSchema(o.response, 'output') : {} } },
-        };
+    const ok =
+      o.status === 204
+        ? { description: 'No content' }
+        : o.produces
+          ? {
+              description: 'OK',
+              content: Object.fromEntries(
+                [o.produces]
+                  .flat()
+                  .map((type) => [type, { schema: type.startsWith('application/json') ? {} : { type: 'string' } }]),
+              ),
+            }
+          : {
+              description: 'OK',
+              content: { 'application/json': { schema: o.response ? jsonSchema(o.response, 'output') : {} } },
+            };
     paths[path] ??= {};
     paths[path]![o.method] = {
       operationId: `${o.method}${o.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -597,7 +665,7 @@ export function openApiDocument(config: Config): Record<string, unknown> {
       responses: {
         Error: {
           description: 'An error, in the one JSON shape',
-          content: { 'application/json': { schema: jsonSchema(res.errorResponse, 'output') } },
+          content: { 'application/json': { schema: jsonSchema(errorResponse, 'output') } },
         },
       },
     },

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { RedisClient } from '../../kernel/redis/client';
 import { socketIoKey } from '../../kernel/redis/keys';
-import { MONEY_CURRENCY, MONEY_SCALE } from '../../kernel/money';
 import { eventLogKeys } from './event-log';
+import { envelope, logEventLua, numberedFor, publishOnceLua, splitRooms } from './envelope';
 import {
   type PublishOptions,
   type EventName,
@@ -17,19 +16,7 @@ import {
  * delivers the row again publishes nothing the second time, and one that dies before it loses
  * nothing. The mark lives for the TTL (a week by default), longer than any redelivery.
  */
-const PUBLISH_ONCE = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('PUBLISH', ARGV[2], ARGV[3])
-end
-return -1`;
-
-/** The user's next sequence number for this event, or the one it already got (a redelivery). */
-const ASSIGN_SEQ = `
-local seq = redis.call('GET', KEYS[2])
-if seq then return tonumber(seq) end
-seq = redis.call('INCR', KEYS[1])
-redis.call('SET', KEYS[2], seq, 'EX', ARGV[1])
-return seq`;
+const PUBLISH_ONCE = publishOnceLua('PUBLISH');
 
 /**
  * Once per event and user: the event joins the user's bounded log (catch-up) and is published,
@@ -37,28 +24,21 @@ return seq`;
  */
 const PUBLISH_LOGGED = `
 if KEYS[1] ~= '' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('EXPIRE', KEYS[3], ARGV[1])
+${logEventLua('KEYS[2]', 'KEYS[3]')}
 return redis.call('PUBLISH', ARGV[5], ARGV[6])`;
-
-/** Events whose numbers are money in minor units: they say in which currency and at which scale. */
-const MONEY_EVENTS: readonly EventName[] = ['binary:opened', 'binary:resolved', 'wallet:balance'];
-const USER_ROOM = /^user:(.+)$/;
 
 type Send = (channel: string, message: Buffer | string) => Promise<unknown>;
 
 /**
  * Publishes through @socket.io/redis-emitter (one Redis server; on a cluster: ShardedEventPublisher,
- * which carries no per-user sequence or catch-up log yet): a PUBLISH on the classic Redis adapter's channel
+ * with the same envelope): a PUBLISH on the classic Redis adapter's channel
  * (`<key>#/#` or `<key>#/#<room>#`) that every Socket.IO server with the adapter on the same key
  * delivers to its local sockets. Works from any process, with or without a Socket.IO server;
  * API processes use it too, so there is one delivery path.
  *
- * Every event carries `eventId`; money events carry `currency` and `scale`. An event to a user's
- * room also carries `seq`, that user's next number (Redis INCR, kept per event so a redelivery
- * keeps it), and is kept in the user's bounded log for GET /events?after=<seq>.
+ * Every event carries the envelope (`envelope.ts`): `eventId`, and `currency` and `scale` on money
+ * events. An event to a user's room also carries `seq`, that user's next number, and is kept in
+ * the user's bounded log for GET /events?after=<seq>.
  *
  * The emitter fires PUBLISH and forgets the reply, so a Redis outage would surface as an
  * unhandled rejection (which ends a Node process). Here the emitter is handed a client whose
@@ -104,16 +84,10 @@ export class RedisEmitterPublisher implements EventPublisher {
     payload: ServerEvents[E],
     options: PublishOptions = {},
   ): Promise<void> {
-    const list = Array.isArray(rooms) ? rooms : [rooms];
-    if (list.length === 0) return; // no rooms would mean "everyone"
-    const eventId = (payload as { eventId?: string }).eventId ?? options.onceId ?? randomUUID();
-    const envelope: Record<string, unknown> = {
-      ...(payload as Record<string, unknown>),
-      eventId,
-      ...(MONEY_EVENTS.includes(event) ? { currency: MONEY_CURRENCY, scale: MONEY_SCALE } : {}),
-    };
+    const { shared, users } = splitRooms(rooms);
+    if (shared.length + users.length === 0) return; // no rooms would mean "everyone"
+    const base = envelope(event, payload, options);
     const ttl = String(this.onceTtlSeconds);
-    const shared = list.filter((r) => !USER_ROOM.test(r));
     if (shared.length) {
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}` : undefined;
       await this.emitWith(
@@ -123,16 +97,13 @@ export class RedisEmitterPublisher implements EventPublisher {
             : this.redis.publish(channel, message),
         shared,
         event,
-        envelope,
+        base,
       );
     }
-    for (const room of list.filter((r) => USER_ROOM.test(r))) {
-      const userId = USER_ROOM.exec(room)![1]!;
-      const k = eventLogKeys(this.redisPrefix, userId);
-      const seq = Number(await this.redis.eval(ASSIGN_SEQ, 2, k.seq, k.seqOf(eventId), ttl));
-      const numbered = { ...envelope, seq };
+    for (const { room, userId } of users) {
+      const k = eventLogKeys({ REDIS_PREFIX: this.redisPrefix, REDIS_CLUSTER_NODES: [] }, userId);
+      const { seq, numbered, logEntry: logged } = await numberedFor(this.redis, k, event, base, this.onceTtlSeconds);
       const onceKey = options.onceId ? `${this.redisPrefix}:event-published:${options.onceId}:${userId}` : '';
-      const logged = JSON.stringify({ event, payload: numbered });
       await this.emitWith(
         (channel, message) =>
           this.redis.eval(

@@ -1,16 +1,23 @@
 import type { RedisClient } from '../../kernel/redis/client';
+import type { KeyConfig } from '../../kernel/redis/keys';
 
 /**
  * Per user, the live events published to `user:<id>`, by sequence number: a sorted set scored by
  * `seq`, bounded to the newest `maxEvents` and expiring `ttlSeconds` after the last event. A
  * client that was disconnected asks for what follows the last `seq` it saw (GET /events?after=).
  */
-export const eventLogKeys = (redisPrefix: string, userId: string) => ({
-  seq: `${redisPrefix}:events:seq:${userId}`,
-  log: `${redisPrefix}:events:log:${userId}`,
-  /** The seq given to one event for this user, so a redelivered event keeps its number. */
-  seqOf: (eventId: string) => `${redisPrefix}:events:seq-of:${userId}:${eventId}`,
-});
+export const eventLogKeys = (config: KeyConfig, userId: string) => {
+  // On a cluster the user's keys share a hash tag (one slot): the publishers' scripts touch several.
+  const user = config.REDIS_CLUSTER_NODES.length > 0 ? `{${userId}}` : userId;
+  const p = config.REDIS_PREFIX;
+  return {
+    seq: `${p}:events:seq:${user}`,
+    log: `${p}:events:log:${user}`,
+    /** The seq given to one event for this user, so a redelivered event keeps its number. */
+    seqOf: (eventId: string) => `${p}:events:seq-of:${user}:${eventId}`,
+  };
+};
+export type EventLogKeys = ReturnType<typeof eventLogKeys>;
 
 export interface LoggedEvent {
   event: string;
@@ -31,12 +38,12 @@ export interface EventLogPage {
 export class EventLog {
   constructor(
     private readonly redis: RedisClient,
-    private readonly redisPrefix: string,
+    private readonly keys: KeyConfig,
   ) {}
 
   /** Events with seq > after, oldest first, at most `limit`. */
   async after(userId: string, after: number, limit: number): Promise<EventLogPage> {
-    const k = eventLogKeys(this.redisPrefix, userId);
+    const k = eventLogKeys(this.keys, userId);
     const [rows, last, oldest] = await Promise.all([
       this.redis.zrangebyscore(k.log, `(${after}`, '+inf', 'LIMIT', 0, limit),
       this.redis.get(k.seq),

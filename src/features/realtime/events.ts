@@ -40,7 +40,7 @@ export interface ServerEvents {
 export type EventName = keyof ServerEvents;
 
 /**
- * What the publisher adds to every event (RedisEmitterPublisher): `eventId` always; `seq`, the
+ * What the publishers add to every event (envelope.ts): `eventId` always; `seq`, the
  * user's sequence number, on events to `user:<id>` (GET /events?after=<seq> returns what a client
  * missed); `currency` and `scale` on events whose numbers are money in minor units.
  */

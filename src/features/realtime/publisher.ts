@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../kernel/redis/client';
-import { socketIoKey, type KeyConfig } from '../../kernel/redis/keys';
+import type { KeyConfig } from '../../kernel/redis/keys';
 import { RedisEmitterPublisher } from './emitter-publisher';
 import type { EventPublisher } from './events';
 import { ShardedEventPublisher } from './sharded-publisher';
@@ -7,6 +7,6 @@ import { ShardedEventPublisher } from './sharded-publisher';
 /** The publisher matching the adapter the API instances run: classic on one server, sharded on a cluster. */
 export function eventPublisherFor(redis: RedisClient, config: KeyConfig): EventPublisher {
   return config.REDIS_CLUSTER_NODES.length > 0
-    ? new ShardedEventPublisher(redis, socketIoKey(config))
+    ? new ShardedEventPublisher(redis, config)
     : new RedisEmitterPublisher(redis, config.REDIS_PREFIX);
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import { crashPoint } from '../../kernel/faults';
@@ -12,6 +13,7 @@ import { emailMessage } from '../notifications/email-queue';
 import { balanceEvent } from './events';
 import { recordWebhookEvent } from '../webhooks/events';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
+import type { moneyMovement } from './responses';
 
 export async function getWallet(em: EntityManager, userId: string) {
   const rows = await em.execute<{ balance: string; currency: string; locked: boolean; locked_reason: string | null }[]>(
@@ -30,13 +32,7 @@ export async function getWallet(em: EntityManager, userId: string) {
   };
 }
 
-export interface MoneyMovementResult {
-  transactionId: string;
-  kind: 'deposit' | 'withdrawal';
-  amount: Minor;
-  balance: Minor;
-  createdAt: string;
-}
+export type MoneyMovementResult = z.output<typeof moneyMovement>;
 
 type Movement = MoneyMovementResult['kind'];
 

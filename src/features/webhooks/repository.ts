@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../kernel/errors';
 import type { DeliveryStatus } from './rules';
 import type { WebhookEvent, WebhookEventType } from './events';
+import type { deliveryWithAttempts, endpoint } from './responses';
 
 /** The SQL of outbound webhooks: endpoints, the events sent, deliveries and their attempts. */
 
@@ -20,20 +22,7 @@ interface EndpointRow {
 }
 
 /** An endpoint as MASTER sees it after registration: never the secrets themselves. */
-export interface EndpointView {
-  id: string;
-  url: string;
-  eventTypes: WebhookEventType[];
-  enabled: boolean;
-  description: string | null;
-  /** The last 4 characters of the current secret, to tell secrets apart. */
-  secretHint: string;
-  /** While set and in the future, deliveries carry a second v1= signed with the previous secret. */
-  previousSecretExpiresAt: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type EndpointView = z.output<typeof endpoint>;
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -241,32 +230,9 @@ export async function recordAttempt(
   });
 }
 
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  endpointId: string;
-  url: string;
-  status: DeliveryStatus;
-  attempts: number;
-  redeliveries: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type DeliveryView = Omit<z.output<typeof deliveryWithAttempts>, 'attemptLog'>;
 
-export interface AttemptView {
-  attempt: number;
-  startedAt: string;
-  latencyMs: number;
-  statusCode: number | null;
-  succeeded: boolean;
-  error: string | null;
-  responseExcerpt: string | null;
-}
+export type AttemptView = z.output<typeof deliveryWithAttempts>['attemptLog'][number];
 
 const DELIVERY_SELECT = `
   select d.*, ev.type event_type, e.url from webhook_deliveries d
