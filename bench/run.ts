@@ -4,7 +4,7 @@
  * one-off comparisons (bench/<name>.bench.ts: cluster, realtime, temporal-sqlite) still run by
  * name with their own arguments: `npm run bench -- realtime --clients 300`.
  *
- * A run starts private services (database <DATABASE_URL's name>_bench, a Redis db of its own, an
+ * A run starts private services (database <DATABASE_URL's name>_bench_<pid>, a Redis db of its own, an
  * in-memory Temporal dev server), then per workload: prepare(), BENCH_ROUNDS rounds (default 3)
  * of every comparison, subject and baseline back to back (their order alternating per round), each
  * round after waiting for a 1-minute load average <= BENCH_MAX_LOAD (default 2.5; given up after

@@ -1,5 +1,5 @@
 /**
- * The private services of one bench run: a fresh database (<DATABASE_URL's name>_bench, migrated
+ * The private services of one bench run: a fresh database (<DATABASE_URL's name>_bench_<pid>, migrated
  * with the project's migrations), a Redis db of its own (BENCH_REDIS_DB, else TEST_REDIS_DB, else
  * 14; flushed before and after), and an in-memory Temporal dev server on a free port. `stop()`
  * undoes all of it and is safe to call twice.
@@ -37,7 +37,8 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
 export async function startBenchServices(projectDir: string, log: (m: string) => void): Promise<BenchServices> {
   const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance';
   const base = new URL(serverUrl).pathname.replace(/^\//, '') || 'compliance';
-  const dbName = `${base}_bench`;
+  // The pid keeps two runs (or a profile beside a run) from dropping each other's database.
+  const dbName = `${base}_bench_${process.pid}`;
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${dbName}`;
   const redisDb = Number(process.env.BENCH_REDIS_DB ?? process.env.TEST_REDIS_DB ?? 14);
