@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { KYC_WORKFLOW, kycWorkflowId } from '../../src/features/kyc/contract';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../src/kernel/temporal/search-attributes';
 import { actors, WorkflowSigner } from '../../src/kernel/temporal/signing';
-import { TASK_QUEUES } from '../../src/kernel/temporal/task-queues';
+import { taskQueuesWithPrefix } from '../../src/kernel/temporal/task-queues';
 import { TEST_WORKFLOW_SIGNING_KEY } from '../../test/helpers/signing';
 import { startAppProcess, stopAll } from '../harness/app-process';
 import { atRate, concurrently } from '../harness/async-load';
@@ -17,6 +17,10 @@ import type { BenchEnv, Prepared, Side, Workload } from '../harness/types';
 import { createBenchUsers, type BenchUser } from '../harness/users';
 
 const CONCURRENCY = 16;
+// Task queues of their own: the thousands of KYC workflows this workload starts must not keep the
+// all-in-one processes of the workloads after it busy (they poll the unprefixed queues).
+const TASK_QUEUE_PREFIX = 'bench-kyc-';
+const taskQueues = taskQueuesWithPrefix(TASK_QUEUE_PREFIX);
 // The project's defaults (config.ts), so the signed input is the one the API would send.
 const INPUT = {
   provider: 'LOCAL',
@@ -42,9 +46,9 @@ export const workload: Workload = {
         if (next >= users.length) throw new Error('kyc-start ran out of fresh users');
         return users[next++]!;
       };
-      const api = await startAppProcess('api', env);
+      const api = await startAppProcess('api', env, { TASK_QUEUE_PREFIX });
       started.push(api);
-      const all = await startAppProcess('all', env);
+      const all = await startAppProcess('all', env, { TASK_QUEUE_PREFIX });
       started.push(all);
 
       const apiStart = async (url: string) => {
@@ -62,7 +66,7 @@ export const workload: Workload = {
         const workflowId = kycWorkflowId(userId);
         await client.workflow.start(KYC_WORKFLOW, {
           workflowId,
-          taskQueue: TASK_QUEUES.compliance,
+          taskQueue: taskQueues.compliance,
           args: [signer.startInput(workflowId, KYC_WORKFLOW, actors.user(userId), { userId, ...INPUT })],
           staticSummary: `KYC of user ${userId} at LOCAL`,
           staticDetails: `**User:** ${userId}`,
