@@ -16,7 +16,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stopAppProcesses } from './harness/app-process';
+import { clearAppLogs, stopAppProcesses } from './harness/app-process';
 import { startBenchServices, type BenchServices } from './harness/environment';
 import { waitForQuiet } from './harness/quiet';
 import {
@@ -171,6 +171,7 @@ async function main(names: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    clearAppLogs(projectDir);
     services = await startBenchServices(projectDir, log);
     const env: BenchEnv = {
       projectDir,

@@ -6,7 +6,7 @@
  * does not pay for reading it. Every process started here is stopped by `stopAppProcesses()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts, isListening, waitFor } from '../../scripts/stack/net';
 import { TEST_WORKFLOW_SIGNING_KEY } from '../../test/helpers/signing';
@@ -58,6 +58,13 @@ export function appEnv(env: BenchEnv, extra: Record<string, string> = {}): NodeJ
   };
 }
 
+const logDir = (projectDir: string) => join(projectDir, '.data', 'bench');
+
+/** The previous run's process logs go (access lines at info: tens of MB per process and run). */
+export function clearAppLogs(projectDir: string): void {
+  rmSync(logDir(projectDir), { recursive: true, force: true });
+}
+
 const entry: Record<AppRole, string> = { api: 'src/main/api.ts', all: 'src/main/all.ts', worker: 'src/main/worker.ts' };
 
 /** Starts `role`; resolves once the API listens (or the worker's Temporal workers run). */
@@ -68,8 +75,8 @@ export async function startAppProcess(
   nodeArgs: string[] = [],
 ): Promise<AppProcess> {
   const [port] = await freePorts(1);
-  const logFile = join(env.projectDir, '.data', 'bench', `${role}-${port}.log`);
-  mkdirSync(join(env.projectDir, '.data', 'bench'), { recursive: true });
+  const logFile = join(logDir(env.projectDir), `${role}-${port}.log`);
+  mkdirSync(logDir(env.projectDir), { recursive: true });
   const out = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(env.projectDir, entry[role])], {
     cwd: env.projectDir,

@@ -8,7 +8,7 @@
  * settlement lag p99 (settled_at - expires_at).
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -74,6 +74,7 @@ export const workload: Workload = {
       await db.connect();
       started.push({ stop: () => db.end() });
       const bundlePath = join(env.projectDir, '.data', 'bench', 'workflow-bundle.js');
+      mkdirSync(join(env.projectDir, '.data', 'bench'), { recursive: true });
       writeFileSync(bundlePath, (await bundleWorkflows({ logger: quietLogger })).code);
       const extra = { TEMPORAL_WORKFLOW_BUNDLE: bundlePath };
       const users = await createBenchUsers(env.databaseUrl, CLIENTS);
