@@ -331,9 +331,10 @@ describe('a decided case whose workflow is still finishing', () => {
           },
           new WorkflowSigner(TEST_WORKFLOW_SIGNING_KEY),
         );
-        // The running case answers; the database is not consulted on this path.
-        const noDatabase = undefined as unknown as EntityManager;
-        await expect(cases.start(noDatabase, args.userId, 'SUMSUB')).rejects.toMatchObject({
+        // The database has no decided row yet (its projection may lag the workflow): the start
+        // is refused by Temporal and the running case answers.
+        const noDecidedRow = { findOne: async () => null } as unknown as EntityManager;
+        await expect(cases.start(noDecidedRow, args.userId, 'SUMSUB')).rejects.toMatchObject({
           code: 'INVALID_STATE',
           message: 'KYC is already REJECTED',
         });

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Kyc } from '../../kernel/db/entities/kyc';
 import { AppError } from '../../kernel/errors';
@@ -63,31 +63,54 @@ export class KycCases {
     provider: KycProviderName,
   ): Promise<{ state: KycState | null; workflowId: string; resubmitted: boolean }> {
     const workflowId = kycWorkflowId(userId);
-    const running = await this.state(userId);
-    // A decided case may still be running for a moment (notifying): it is over all the same.
-    if (running && (running.status === 'APPROVED' || running.status === 'REJECTED')) {
-      throw new AppError('INVALID_STATE', `KYC is already ${running.status}`);
-    }
-    if (running) {
-      if (running.status === 'AWAITING_USER') {
-        const refusal = resubmissionRefusal(running);
-        if (refusal) throw new AppError('INVALID_STATE', refusal);
-        await this.handle(userId).signal(
-          resubmitSignal,
-          this.signer.message(workflowId, KYC_MESSAGES.resubmit, actors.user(userId), { userId }),
-        );
-        return {
-          state: { ...running, status: 'PENDING', attempt: running.attempt + 1 },
-          workflowId,
-          resubmitted: true,
-        };
-      }
-      return { state: running, workflowId, resubmitted: false };
-    }
     const existing = await em.findOne(Kyc, { userId });
     if (existing && (existing.status === 'APPROVED' || existing.status === 'REJECTED')) {
       throw new AppError('INVALID_STATE', `KYC is already ${existing.status}`);
     }
+    // The common case is a first start: try it first. Asking Temporal beforehand (describe, then
+    // a query) cost two round trips on every start (profile of POST /kyc/start, bench/); only a
+    // start refused because a case runs needs the running case's state. Two attempts: a case
+    // may finish between the refused start and the look at it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startWorkflow(workflowId, userId, provider);
+        return { state: null, workflowId, resubmitted: false };
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      const running = await this.state(userId);
+      if (running) return this.joinRunning(userId, workflowId, running);
+      if (attempt === 2) throw new AppError('INVALID_STATE', 'the KYC case is changing; try again');
+    }
+  }
+
+  /** A start while a case runs: refused once decided, a resubmission when the provider asked for a retry, else the running case. */
+  private async joinRunning(
+    userId: string,
+    workflowId: string,
+    running: KycState,
+  ): Promise<{ state: KycState; workflowId: string; resubmitted: boolean }> {
+    // A decided case may still be running for a moment (notifying): it is over all the same.
+    if (running.status === 'APPROVED' || running.status === 'REJECTED') {
+      throw new AppError('INVALID_STATE', `KYC is already ${running.status}`);
+    }
+    if (running.status === 'AWAITING_USER') {
+      const refusal = resubmissionRefusal(running);
+      if (refusal) throw new AppError('INVALID_STATE', refusal);
+      await this.handle(userId).signal(
+        resubmitSignal,
+        this.signer.message(workflowId, KYC_MESSAGES.resubmit, actors.user(userId), { userId }),
+      );
+      return {
+        state: { ...running, status: 'PENDING', attempt: running.attempt + 1 },
+        workflowId,
+        resubmitted: true,
+      };
+    }
+    return { state: running, workflowId, resubmitted: false };
+  }
+
+  private async startWorkflow(workflowId: string, userId: string, provider: KycProviderName): Promise<void> {
     const input = {
       userId,
       provider,
@@ -108,14 +131,13 @@ export class KycCases {
         `**Provider deadline:** ${formatMs(input.providerDeadlineMs)} after each attempt opens, then manual review`,
         `**Expiry:** ${formatMs(input.hardDeadlineMs)} after the start: REJECTED ("expired")`,
       ].join('\n\n'),
-      // Two concurrent starts attach to the same run instead of failing or duplicating.
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A running case is never started twice: the refusal sends the caller to that case.
+      workflowIdConflictPolicy: 'FAIL',
       typedSearchAttributes: [
         { key: UserIdSearchAttribute, value: userId },
         { key: KycStatusSearchAttribute, value: 'PENDING' },
       ],
     });
-    return { state: null, workflowId, resubmitted: false };
   }
 
   async providerResult(userId: string, result: ProviderResult): Promise<boolean> {
