@@ -170,6 +170,12 @@ const schema = z
     MAX_TRADE_SIZE: z.coerce.number().positive().default(100_000),
     BINARY_MIN_EXPIRY_SECONDS: positiveInt.default(1),
     BINARY_MAX_EXPIRY_SECONDS: positiveInt.default(86_400),
+    /**
+     * Workers resume OPEN trades past expiry whose workflow is missing, every interval. Off only
+     * where several deployments share one database (the tests): there each worker would resume the
+     * others' leftover trades.
+     */
+    BINARY_RECONCILER: flag.default(true),
     BINARY_RECONCILE_INTERVAL_MS: positiveInt.default(60_000),
 
     // --- Real-time: Socket.IO on every API instance, Redis adapter keyed by REDIS_PREFIX.

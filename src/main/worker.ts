@@ -66,12 +66,14 @@ export async function startWorker(ctx: AppContext, workflows?: WorkflowSource): 
     await done.catch(() => undefined);
   });
   if (ctx.config.OUTBOX_RELAY) await startOutboxRelay(ctx);
-  const stopReconciler = startReconciler(
-    () => ctx.binaryTrades.reconcile(ctx.orm.em.fork(), ctx.logger),
-    ctx.config.BINARY_RECONCILE_INTERVAL_MS,
-    ctx.logger,
-  );
-  ctx.shutdown.add('binary-reconciler', stopReconciler);
+  if (ctx.config.BINARY_RECONCILER) {
+    const stopReconciler = startReconciler(
+      () => ctx.binaryTrades.reconcile(ctx.orm.em.fork(), ctx.logger),
+      ctx.config.BINARY_RECONCILE_INTERVAL_MS,
+      ctx.logger,
+    );
+    ctx.shutdown.add('binary-reconciler', stopReconciler);
+  }
   ctx.logger.info({ taskQueues: ctx.taskQueues }, 'temporal workers running');
   return { done };
 }

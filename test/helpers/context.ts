@@ -35,6 +35,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
     // Webhook receivers in tests listen on 127.0.0.1; the SSRF test turns this off again.
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // Test files share one database: a worker that reconciled would resume (and settle, or crash
+    // at an armed point for) the overdue trades other files left. binary.test.ts calls reconcile().
+    BINARY_RECONCILER: 'false',
     ...overrides,
   });
 }

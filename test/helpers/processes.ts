@@ -31,6 +31,8 @@ export function childEnv(shared: Record<string, string>): NodeJS.ProcessEnv {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
     RUN_MIGRATIONS: 'false',
     TEMPORAL_SHUTDOWN_GRACE_MS: '2000',
+    // As in testConfig: the database is shared with other test files and their leftover trades.
+    BINARY_RECONCILER: 'false',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     WORKFLOW_SIGNING_KEY: TEST_WORKFLOW_SIGNING_KEY,
     KYC_LOCAL_WEBHOOK_SECRET: 'local-kyc-webhook-secret',

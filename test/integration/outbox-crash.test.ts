@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../scripts/stack/net';
+import { tradeIdFor } from '../../src/features/binary/client';
 import type { BullEmailQueue } from '../../src/features/notifications/email-queue';
 import { startOutboxRelay } from '../../src/main/outbox';
 import type { AppContext } from '../../src/main/context';
@@ -115,21 +116,28 @@ it('SIGKILL right after a withdrawal commits: after a restart the AML run, the e
 });
 
 it('SIGKILL right after a binary settlement commits: one payout and one binary:resolved after the retry', async () => {
-  const crashing = await startWorkerProcess(
-    'worker-crashing',
-    childEnv({ ...shared, TEMPORAL_WORKFLOW_BUNDLE: bundlePath, FAULT_CRASH_POINTS: 'binary.settled' }),
-  );
   const api = await startTestApi(ctx);
   const http = httpClient(api.url);
   const user = await registerUser(http);
   const live = await LiveClient.connect(api.url, user.token);
   clients.push(live);
   await http.post('/wallet/deposit', { amount: '50.00' }, user.token, { 'idempotency-key': `dep-${randomUUID()}` });
+  // Armed for this trade only: the worker's reconciliation may resume a leftover overdue trade of
+  // another test (the database is shared) and settle it first.
+  const openKey = `open-${randomUUID()}`;
+  const crashing = await startWorkerProcess(
+    'worker-crashing',
+    childEnv({
+      ...shared,
+      TEMPORAL_WORKFLOW_BUNDLE: bundlePath,
+      FAULT_CRASH_POINTS: `binary.settled@${tradeIdFor(user.id, openKey)}`,
+    }),
+  );
   const opened = await http.post(
     '/binary/open',
     { symbol: 'BTCUSD', direction: 'UP', stake: '10.00', expiry: 2 },
     user.token,
-    { 'idempotency-key': `open-${randomUUID()}` },
+    { 'idempotency-key': openKey },
   );
   expect(opened.status).toBe(201);
   const tradeId = opened.body.id as string;

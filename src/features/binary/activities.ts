@@ -49,7 +49,7 @@ export function createBinaryActivities(deps: BinaryActivityDeps) {
         if (settledNow && trade.settledAt) {
           deps.onSettled?.((Date.parse(trade.settledAt) - Date.parse(trade.expiresAt)) / 1000);
         }
-        crashPoint('binary.settled');
+        crashPoint('binary.settled', tradeId);
         return trade;
       } catch (err) {
         // Reported, not hidden: a refusal by the fence means a lock expired under a live holder.

@@ -128,6 +128,6 @@ async function moveCash(
       createdAt: posted.createdAt.toISOString(),
     };
   });
-  crashPoint(`wallet.${kind}.committed`);
+  crashPoint(`wallet.${kind}.committed`, userId);
   return result;
 }
