@@ -143,6 +143,9 @@ export async function stopAppProcesses(): Promise<void> {
   );
 }
 
+/** How long one measurement of a workload runs: 'ci' keeps a workload to about a minute. */
+export const measurementMs = (size: BenchEnv['size']): number => (size === 'full' ? 15_000 : 4_000);
+
 /** Stops what a workload started, last first; one failing stop does not keep the others running. */
 export async function stopAll(started: { stop(): Promise<void> }[]): Promise<void> {
   for (const s of [...started].reverse()) await s.stop().catch(() => undefined);

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { bundleWorkflows } from '../../src/kernel/temporal/worker';
-import { startAppProcess, stopAll, type AppProcess } from '../harness/app-process';
+import { startAppProcess, stopAll, type AppProcess, measurementMs } from '../harness/app-process';
 import { atRate, concurrently } from '../harness/async-load';
 import { percentile } from '../harness/stats';
 import type { BenchEnv, Metrics, Prepared, Side, Workload } from '../harness/types';
@@ -67,7 +67,7 @@ export const workload: Workload = {
   name: 'binary',
   title: 'binary open -> settled vs a one-activity workflow started and completed',
   async prepare(env: BenchEnv): Promise<Prepared> {
-    const durationMs = env.size === 'full' ? 15_000 : 4_000;
+    const durationMs = measurementMs(env.size);
     const started: { stop(): Promise<void> }[] = [];
     try {
       const db = new PgClient({ connectionString: env.databaseUrl });

@@ -3,7 +3,7 @@
  * request when the handler does nothing. Measured on the standalone API (src/main/api.ts) and on
  * the all-in-one process (src/main/all.ts, `npm start`), each against the same bare server.
  */
-import { startAppProcess, stopAll, type AppProcess } from '../harness/app-process';
+import { startAppProcess, stopAll, type AppProcess, measurementMs } from '../harness/app-process';
 import { startBareServer } from '../harness/bare-server';
 import { closedLoop } from '../harness/http-load';
 import type { BenchEnv, Comparison, Prepared, Side, Workload } from '../harness/types';
@@ -22,7 +22,7 @@ export const workload: Workload = {
   name: 'health',
   title: 'GET /health vs a bare node:http JSON server',
   async prepare(env: BenchEnv): Promise<Prepared> {
-    const durationMs = env.size === 'full' ? 15_000 : 4_000;
+    const durationMs = measurementMs(env.size);
     const started: { stop(): Promise<void> }[] = [];
     try {
       const bare = await startBareServer('json');

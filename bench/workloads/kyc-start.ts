@@ -11,7 +11,7 @@ import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../src/kerne
 import { actors, WorkflowSigner } from '../../src/kernel/temporal/signing';
 import { taskQueuesWithPrefix } from '../../src/kernel/temporal/task-queues';
 import { TEST_WORKFLOW_SIGNING_KEY } from '../../test/helpers/signing';
-import { startAppProcess, stopAll } from '../harness/app-process';
+import { startAppProcess, stopAll, measurementMs } from '../harness/app-process';
 import { atRate, concurrently } from '../harness/async-load';
 import type { BenchEnv, Prepared, Side, Workload } from '../harness/types';
 import { createBenchUsers, type BenchUser } from '../harness/users';
@@ -33,7 +33,7 @@ export const workload: Workload = {
   name: 'kyc-start',
   title: 'POST /kyc/start vs raw client.workflow.start',
   async prepare(env: BenchEnv): Promise<Prepared> {
-    const durationMs = env.size === 'full' ? 15_000 : 4_000;
+    const durationMs = measurementMs(env.size);
     const started: { stop(): Promise<void> }[] = [];
     const connection = await Connection.connect({ address: env.temporalAddress });
     started.push({ stop: () => connection.close() });

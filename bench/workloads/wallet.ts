@@ -3,7 +3,7 @@
  * query through `pg` (pool of 10, as the API's): what the API adds around one database read.
  * 20 users, requests round-robin over them; standalone API and all-in-one process.
  */
-import { startAppProcess, stopAll } from '../harness/app-process';
+import { startAppProcess, stopAll, measurementMs } from '../harness/app-process';
 import { startBareServer } from '../harness/bare-server';
 import { closedLoop } from '../harness/http-load';
 import type { BenchEnv, Prepared, Side, Workload } from '../harness/types';
@@ -45,7 +45,7 @@ export const workload: Workload = {
   name: 'wallet',
   title: 'GET /wallet vs a bare node:http server running the same query through pg',
   async prepare(env: BenchEnv): Promise<Prepared> {
-    const durationMs = env.size === 'full' ? 15_000 : 4_000;
+    const durationMs = measurementMs(env.size);
     const started: { stop(): Promise<void> }[] = [];
     try {
       const users = await createBenchUsers(env.databaseUrl, 20);
