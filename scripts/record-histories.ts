@@ -13,7 +13,7 @@
  * pass; record new paths, and keep the old files (README: "Workflow histories").
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -94,6 +94,52 @@ async function fundedUser(env: Env, amount: string, fields: { country?: string }
   const res = await env.http.post('/wallet/deposit', { amount }, user.token, { 'idempotency-key': randomUUID() });
   if (res.status !== 201) fail('deposit', res);
   return user;
+}
+
+/** The exchange is down for the three settlement attempts; an admin's retry then settles WON. */
+async function settlementFailedThenRetried(s: Stack) {
+  const { main, exchange } = s;
+  const user = await fundedUser(main, '100');
+  exchange.state.down = true;
+  try {
+    const res = await main.http.post(
+      '/binary/open',
+      { symbol: 'BTCUSD', direction: 'UP', stake: '10', expiry: 1 },
+      user.token,
+    );
+    if (res.status !== 201) fail('open trade', res);
+    const tradeId = res.body.id as string;
+    // Three attempts, 2 s then 4 s apart.
+    await eventually(
+      async () =>
+        (await sql(main, 'select status from binary_trades where id = ?', [tradeId]))[0].status === 'SETTLEMENT_FAILED',
+      30_000,
+      'SETTLEMENT_FAILED',
+    );
+    exchange.state.down = false;
+    exchange.state.closePrice = '43000.10';
+    const retry = await main.http.post(`/binary/admin/${tradeId}/retry-settlement`, {}, main.admin.token);
+    if (retry.status !== 202) fail('retry settlement', retry);
+    return await finished(main, binaryWorkflowId(tradeId), { status: 'WON' });
+  } finally {
+    exchange.state.down = false;
+  }
+}
+
+/** A stake beyond the balance: 422, and the workflow ends with nothing opened. */
+async function refusedForFunds({ main }: Stack) {
+  const user = await fundedUser(main, '10');
+  const key = `refused-${randomUUID()}`;
+  const res = await main.http.post(
+    '/binary/open',
+    { symbol: 'BTCUSD', direction: 'UP', stake: '10.01', expiry: 1 },
+    user.token,
+    {
+      'idempotency-key': key,
+    },
+  );
+  if (res.status !== 422) fail('open beyond the balance', res);
+  return finished(main, binaryWorkflowId(tradeIdFor(user.id, idempotencyKeyFrom(key))), null);
 }
 
 /** An UP trade on BTCUSD opened at 43000.00 whose one-second candle closes at `closePrice`. */
@@ -177,50 +223,15 @@ export const PATHS: Record<string, Path> = {
   'binary-trade/lost': (s) => binaryOutcome(s, '42999.90', 'LOST'),
   'binary-trade/tie': (s) => binaryOutcome(s, '43000.00', 'TIE'),
 
-  'binary-trade/settlement-failed-admin-retry': async (s) => {
-    const { main, exchange } = s;
-    const user = await fundedUser(main, '100');
-    exchange.state.down = true;
-    try {
-      const res = await main.http.post(
-        '/binary/open',
-        { symbol: 'BTCUSD', direction: 'UP', stake: '10', expiry: 1 },
-        user.token,
-      );
-      if (res.status !== 201) fail('open trade', res);
-      const tradeId = res.body.id as string;
-      // Three attempts, 2 s then 4 s apart.
-      await eventually(
-        async () =>
-          (await sql(main, 'select status from binary_trades where id = ?', [tradeId]))[0].status ===
-          'SETTLEMENT_FAILED',
-        30_000,
-        'SETTLEMENT_FAILED',
-      );
-      exchange.state.down = false;
-      exchange.state.closePrice = '43000.10';
-      const retry = await main.http.post(`/binary/admin/${tradeId}/retry-settlement`, {}, main.admin.token);
-      if (retry.status !== 202) fail('retry settlement', retry);
-      return await finished(main, binaryWorkflowId(tradeId), { status: 'WON' });
-    } finally {
-      exchange.state.down = false;
-    }
-  },
+  // Recorded after the opening became a local activity (patch 'binary-open-local-activity'); the
+  // files without the suffix are runs started before it, and stay.
+  'binary-trade/won-open-local': (s) => binaryOutcome(s, '43000.10', 'WON'),
+  'binary-trade/lost-open-local': (s) => binaryOutcome(s, '42999.90', 'LOST'),
+  'binary-trade/settlement-failed-admin-retry-open-local': (s) => settlementFailedThenRetried(s),
+  'binary-trade/refused-insufficient-funds-open-local': (s) => refusedForFunds(s),
 
-  'binary-trade/refused-insufficient-funds': async ({ main }) => {
-    const user = await fundedUser(main, '10');
-    const key = `refused-${randomUUID()}`;
-    const res = await main.http.post(
-      '/binary/open',
-      { symbol: 'BTCUSD', direction: 'UP', stake: '10.01', expiry: 1 },
-      user.token,
-      {
-        'idempotency-key': key,
-      },
-    );
-    if (res.status !== 422) fail('open beyond the balance', res);
-    return finished(main, binaryWorkflowId(tradeIdFor(user.id, idempotencyKeyFrom(key))), null);
-  },
+  'binary-trade/settlement-failed-admin-retry': (s) => settlementFailedThenRetried(s),
+  'binary-trade/refused-insufficient-funds': (s) => refusedForFunds(s),
 
   'binary-trade/resumed-by-reconciler': async (s) => {
     const { main } = s;
@@ -342,6 +353,7 @@ async function main(): Promise<void> {
       mkdirSync(dirname(file), { recursive: true });
       const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`;
       writeFileSync(file, json);
+      recordWorkflowId(name, workflowId);
       process.stdout.write(
         `${name}: ${history.events?.length} events, ${Math.round(json.length / 1024)} KiB -> ${file}\n`,
       );
@@ -352,6 +364,19 @@ async function main(): Promise<void> {
     await exchange.close();
     await globalTeardown();
   }
+}
+
+/**
+ * The run's workflow id, kept beside the histories (test/histories/workflow-ids.json): a replay
+ * must run under the id the history was recorded with, because signed start inputs and messages
+ * are signed for that id (kernel/temporal/signing.ts) and the workflow refuses them under another.
+ */
+function recordWorkflowId(name: string, workflowId: string) {
+  const file = join(HISTORIES_DIR, 'workflow-ids.json');
+  const ids = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  ids[name] = workflowId;
+  const sorted = Object.fromEntries(Object.entries(ids).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
 if (require.main === module) {

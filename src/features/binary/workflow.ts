@@ -3,7 +3,9 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -38,6 +40,18 @@ const opener = proxyActivities<BinaryActivities>({
   retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
 });
 
+// Since the patch below, the same opening as a local activity: it runs in the worker inside the
+// workflow task that took the update, so the client's answer does not wait for an activity task
+// to go through the server, and opens do not queue for the trading queue's 10 activity slots and
+// 50/s limit, which are the settlements' (the seed's binary-resolution limits). The server does
+// one activity task and one workflow task less per trade. Measured by `npm run bench -- binary`.
+const localOpener = proxyLocalActivities<BinaryActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
+});
+/** Runs started before this patch replay their opening as the activity task they recorded. */
+const OPEN_AS_LOCAL_ACTIVITY = 'binary-open-local-activity';
+
 // Seed binary-resolution queue: 3 attempts, exponential backoff from 2 s.
 const settler = proxyActivities<BinaryActivities>({
   startToCloseTimeout: '30 seconds',
@@ -54,6 +68,9 @@ export async function binaryTrade(signedInput: SignedBinaryTradeInput): Promise<
   // First: whether this run checks signatures (kernel/temporal/workflow-messages.ts).
   const gate = new MessageGate();
   const input = gate.startInput<BinaryTradeInput>(signedInput, (i) => (i.resume ? null : actors.user(i.open.userId)));
+  // Asked here, before any handler runs, so the marker's place in the history does not depend on
+  // when the update is delivered.
+  const openWith = patched(OPEN_AS_LOCAL_ACTIVITY) ? localOpener : opener;
   let trade: BinaryTradeView | null = null;
   let openFailure: ApplicationFailure | undefined;
   let opening = false;
@@ -81,7 +98,7 @@ export async function binaryTrade(signedInput: SignedBinaryTradeInput): Promise<
       if (!opening) {
         opening = true;
         try {
-          trade = await opener.binaryOpen(input.open);
+          trade = await openWith.binaryOpen(input.open);
         } catch (err) {
           openFailure = asApplicationFailure(err);
         }
