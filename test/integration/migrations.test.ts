@@ -1,7 +1,7 @@
 /**
  * Migrations on a database of their own, created empty for this file and dropped after it:
  * everything applies from nothing, a second run applies nothing and changes nothing, and the
- * list the migrator runs is exactly the files in src/db/migrations.
+ * list the migrator runs is exactly the files in src/kernel/db/migrations.
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -33,6 +33,7 @@ const RELEASED = [
   'Migration20261201100000_webhooks',
   'Migration20261201100100_audit_chain',
   'Migration20261201140000_aml_cases',
+  'Migration20261202300000_ledger_entry_kind',
 ];
 
 const dbName = `migrations_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
