@@ -103,14 +103,33 @@ export const workload: Workload = {
       worker: (prefix: string) =>
         new Worker(QUEUE_NAMES.email, async () => undefined, { connection: redis, prefix, concurrency: CONCURRENCY }),
     };
+    /**
+     * The steps between raw and the project, for attributing the processing gap: the raw empty
+     * processor with the project worker's options added one at a time (the limiter, then the
+     * per-minute metrics), then fed jobs enqueued with the project's job options (attempts,
+     * backoff, removal by age). The remaining step to the project's worker is its processor
+     * (rendering and the transport's write).
+     */
+    const rawWith = (options: { limiter?: boolean; metrics?: boolean; projectJobs?: boolean }) => ({
+      fill: options.projectJobs ? project.fill : raw.fill,
+      worker: (prefix: string) =>
+        new Worker(QUEUE_NAMES.email, async () => undefined, {
+          connection: redis,
+          prefix,
+          concurrency: CONCURRENCY,
+          ...(options.limiter ? { limiter: { max: 1_000_000, duration: 1_000 } } : {}),
+          ...(options.metrics ? { metrics: { maxDataPoints: 60 * 24 * 7 } } : {}),
+        }),
+    });
 
-    const enqueue = (side: typeof project | typeof raw) => async (): Promise<Metrics> => {
+    type SideImpl = { fill: typeof raw.fill; worker: (prefix: string) => Worker };
+    const enqueue = (side: SideImpl) => async (): Promise<Metrics> => {
       const filled = await side.fill(fresh('enqueue'));
       await filled.queue.obliterate({ force: true });
       await filled.close();
       return { enqueuePerSec: Math.round(filled.rate) };
     };
-    const processing = (side: typeof project | typeof raw) => async (): Promise<Metrics> => {
+    const processing = (side: SideImpl) => async (): Promise<Metrics> => {
       const prefix = fresh('process');
       const filled = await side.fill(prefix);
       const { rate, cpuUsPerJob } = await drain(n, () => side.worker(prefix));
@@ -128,6 +147,22 @@ export const workload: Workload = {
           ratioOf: 'processPerSec',
           goal: 0.8,
         },
+        ...(
+          [
+            ['raw Worker + the limiter', { limiter: true }],
+            ['raw Worker + the limiter + per-minute metrics', { limiter: true, metrics: true }],
+            [
+              "raw Worker + the limiter + metrics, jobs with the project's options",
+              { limiter: true, metrics: true, projectJobs: true },
+            ],
+          ] as const
+        ).map(([label, options]) => ({
+          name: `email processing, step: ${label}`,
+          subject: { label, measure: processing(rawWith(options)) },
+          baseline: { label: 'BullMQ Worker, empty processor', measure: processing(raw) },
+          ratioOf: 'processPerSec',
+          goal: 0.8,
+        })),
         {
           name: 'email enqueue',
           subject: { label: 'BullEmailQueue.enqueue', measure: enqueue(project) },

@@ -11,7 +11,7 @@ import { createBenchUsers, type BenchUser } from '../harness/users';
 
 const CONNECTIONS = 32;
 
-function apiSide(label: string, url: string, users: BenchUser[], durationMs: number): Side {
+export function apiSide(label: string, url: string, users: BenchUser[], durationMs: number): Side {
   return {
     label,
     measure: () =>
@@ -28,7 +28,7 @@ function apiSide(label: string, url: string, users: BenchUser[], durationMs: num
   };
 }
 
-function bareSide(url: string, users: BenchUser[], durationMs: number): Side {
+export function bareSide(url: string, users: BenchUser[], durationMs: number): Side {
   return {
     label: 'bare node:http + pg',
     measure: () =>

@@ -25,6 +25,7 @@ export interface TokenServiceOptions {
 export class TokenService {
   private readonly key: Uint8Array;
   private readonly accounts = new Map<string, { at: number; account: Awaited<ReturnType<AccountLookup>> }>();
+  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
 
   constructor(
     secret: string,
@@ -46,7 +47,28 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Principal> {
+    const principal = this.verifiedBefore(token) ?? (await this.verifySignature(token));
+    if (ADMIN_ROLES.includes(principal.role)) await this.assertStaffActive(principal);
+    return principal;
+  }
+
+  /**
+   * A token whose signature and claims were checked before, while it has not expired. Checking
+   * the same HS256 signature again gives the same answer, and it was the largest single cost of
+   * an authenticated read (bench/workloads/wallet-layers.ts); the expiry is still checked on every
+   * use, and staff tokens still meet the account check in verify(). Bounded like the account cache.
+   */
+  private verifiedBefore(token: string): Principal | undefined {
+    const hit = this.verified.get(token);
+    if (!hit) return undefined;
+    if (Date.now() < hit.expiresAtMs) return hit.principal;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  private async verifySignature(token: string): Promise<Principal> {
     let principal: Principal;
+    let expiresAtMs: number;
     try {
       // A token without an expiry would be valid forever.
       const { payload } = await jwtVerify(token, this.key, {
@@ -60,12 +82,14 @@ export class TokenService {
         throw new AppError('UNAUTHENTICATED', 'invalid token claims');
       }
       principal = { userId: payload.sub, role: role as Role };
+      expiresAtMs = payload.exp! * 1000;
     } catch (err) {
       if (err instanceof AppError) throw err;
       const message = err instanceof errors.JWTExpired ? 'token expired' : 'invalid token';
       throw new AppError('UNAUTHENTICATED', message);
     }
-    if (ADMIN_ROLES.includes(principal.role)) await this.assertStaffActive(principal);
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, { principal, expiresAtMs });
     return principal;
   }
 
