@@ -374,6 +374,43 @@ describe('rule snoozes', () => {
   });
 });
 
+describe('rule snoozes on a block_and_review rule', () => {
+  it('a SANCTIONS finding recorded while the rule is snoozed holds nothing and opens no case, during the snooze or after it ends', async () => {
+    const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
+    await approveKycWithDocumentBirthDate(user, '1990-01-01');
+    const until = new Date(Date.now() + 10_000).toISOString();
+    const snoozed = await http.post(
+      `/aml/admin/users/${user.id}/snoozes`,
+      { rule: 'SANCTIONS', until, reason: 'same name, different person: passport seen' },
+      admin.token,
+    );
+    expect(snoozed.status).toBe(201);
+    expect((await deposit(user, '200')).status).toBe(201);
+    expect((await withdraw(user, '10')).status).toBe(201);
+    await outboxDelivered(ctx.orm);
+    expect(
+      await sql(`select outcome, snoozed from aml_checks where user_id = ? and check_type = 'SANCTIONS'`, [user.id]),
+    ).toEqual([{ outcome: 'block_and_review', snoozed: true }]);
+    expect((await casesOf(user.id)).total).toBe(0);
+
+    // The snooze ends by itself; the finding recorded under it still holds and escalates nothing.
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(until) - Date.now() + 200)));
+    const listed = await http.get(`/aml/admin/users/${user.id}/snoozes`, admin.token);
+    expect(listed.body.items[0]).toMatchObject({ rule: 'SANCTIONS', active: false });
+    const after = await withdraw(user, '10');
+    expect([after.status, after.body.error?.code]).toEqual([201, undefined]);
+    const spot = await http.post(
+      '/trades',
+      { symbol: 'BTCUSD', side: 'BUY', quantity: '0.001', price: '43000' },
+      user.token,
+    );
+    expect(spot.status).toBe(201);
+    await outboxDelivered(ctx.orm);
+    expect((await casesOf(user.id)).total).toBe(0);
+    expect(await statusOf(user.id)).toBe('ACTIVE');
+  });
+});
+
 describe('bad input', () => {
   it('refuses bad filters and ids with a 400, unknown cases with a 404, USERs with a 403', async () => {
     const user = await registerUser(http);
