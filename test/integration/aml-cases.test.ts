@@ -218,6 +218,11 @@ describe('the outcome ladder', () => {
       user.token,
     );
     expect([trade.status, trade.body.error?.code]).toEqual([403, 'COMPLIANCE_HOLD']);
+    const spot = () =>
+      http.post('/trades', { symbol: 'BTCUSD', side: 'BUY', quantity: '0.001', price: '43000' }, user.token);
+    const heldSpot = await spot();
+    expect([heldSpot.status, heldSpot.body.error?.code]).toEqual([403, 'COMPLIANCE_HOLD']);
+    expect(await sql(`select id from trades where user_id = ?`, [user.id])).toEqual([]);
     expect(await statusOf(user.id)).toBe('ACTIVE');
 
     const { items } = await casesOf(user.id);
@@ -233,6 +238,7 @@ describe('the outcome ladder', () => {
     expect(cleared.status).toBe(200);
     expect(cleared.body).toMatchObject({ status: 'CLOSED', outcome: 'CLEARED', closedBy: `admin:${admin.id}` });
     expect((await withdraw(user, '10')).status).toBe(201);
+    expect((await spot()).status).toBe(201);
     expect((await decide({ decision: 'CLEARED', reason: 'again' })).status).toBe(409);
 
     // The timeline names the provider for the KYC decision and the admin for the clearance.
@@ -408,6 +414,43 @@ describe('rule snoozes on a block_and_review rule', () => {
     await outboxDelivered(ctx.orm);
     expect((await casesOf(user.id)).total).toBe(0);
     expect(await statusOf(user.id)).toBe('ACTIVE');
+  });
+
+  it('the snooze shows on the case: rule, until, reason and the admin who snoozed it', async () => {
+    const user = await registerUser(http);
+    expect((await deposit(user, '50000.01')).status).toBe(201);
+    await outboxDelivered(ctx.orm);
+    const [open] = (await casesOf(user.id)).items;
+    expect(open).toMatchObject({ status: 'OPEN', findingSummary: 'DEPOSIT_LIMIT x1' });
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const reason = 'payroll account: the salary is paid in one sum';
+    const snoozed = await http.post(
+      `/aml/admin/users/${user.id}/snoozes`,
+      { rule: 'DEPOSIT_LIMIT', until, reason },
+      admin.token,
+    );
+    expect(snoozed.status).toBe(201);
+
+    const page = await http.get(`/aml/admin/cases/${open.id}`, admin.token);
+    expect(page.status).toBe(200);
+    expect(page.body.snoozes).toEqual([
+      expect.objectContaining({
+        userId: user.id,
+        rule: 'DEPOSIT_LIMIT',
+        until,
+        reason,
+        createdBy: admin.id,
+        createdByEmail: admin.email,
+        active: true,
+      }),
+    ]);
+    expect(page.body.timeline.filter((e: any) => e.kind === 'SNOOZED')).toEqual([
+      expect.objectContaining({
+        actor: { type: 'ADMIN', id: admin.id, email: admin.email },
+        reason,
+        data: { rule: 'DEPOSIT_LIMIT', until },
+      }),
+    ]);
   });
 });
 
