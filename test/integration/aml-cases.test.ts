@@ -381,7 +381,7 @@ describe('rule snoozes', () => {
 });
 
 describe('rule snoozes on a block_and_review rule', () => {
-  it('a SANCTIONS finding recorded while the rule is snoozed holds nothing and opens no case, during the snooze or after it ends', async () => {
+  it('a SANCTIONS finding recorded under a snooze holds nothing and opens no case; after the snooze ends the next movement finds the rule live: case and COMPLIANCE_HOLD', async () => {
     const user = await registerUser(http, { fullName: 'Ivan Petrovich Sidorov', dateOfBirth: '1990-01-01' });
     await approveKycWithDocumentBirthDate(user, '1990-01-01');
     const until = new Date(Date.now() + 10_000).toISOString();
@@ -394,25 +394,47 @@ describe('rule snoozes on a block_and_review rule', () => {
     expect((await deposit(user, '200')).status).toBe(201);
     expect((await withdraw(user, '10')).status).toBe(201);
     await outboxDelivered(ctx.orm);
-    expect(
-      await sql(`select outcome, snoozed from aml_checks where user_id = ? and check_type = 'SANCTIONS'`, [user.id]),
-    ).toEqual([{ outcome: 'block_and_review', snoozed: true }]);
+    const sanctionsChecks = () =>
+      sql(
+        `select outcome, snoozed from aml_checks where user_id = ? and check_type = 'SANCTIONS' order by created_at`,
+        [user.id],
+      );
+    expect(await sanctionsChecks()).toEqual([{ outcome: 'block_and_review', snoozed: true }]);
     expect((await casesOf(user.id)).total).toBe(0);
 
-    // The snooze ends by itself; the finding recorded under it still holds and escalates nothing.
+    // The snooze ends by itself. The finding recorded under it holds nothing: the hold is checked
+    // before this withdrawal's own evaluation, which meets the rule live (the snoozed finding does
+    // not count for the 24 h repeat window), records it and opens the case in the same commit.
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(until) - Date.now() + 200)));
     const listed = await http.get(`/aml/admin/users/${user.id}/snoozes`, admin.token);
     expect(listed.body.items[0]).toMatchObject({ rule: 'SANCTIONS', active: false });
-    const after = await withdraw(user, '10');
-    expect([after.status, after.body.error?.code]).toEqual([201, undefined]);
+    const first = await withdraw(user, '10');
+    expect([first.status, first.body.error?.code]).toEqual([201, undefined]);
+    await outboxDelivered(ctx.orm);
+    expect(await sanctionsChecks()).toEqual([
+      { outcome: 'block_and_review', snoozed: true },
+      { outcome: 'block_and_review', snoozed: false },
+    ]);
+    const { items, total } = await casesOf(user.id);
+    expect(total).toBe(1);
+    expect(items[0]).toMatchObject({
+      status: 'OPEN',
+      highestOutcome: 'block_and_review',
+      findingSummary: 'SANCTIONS x1',
+    });
+    expect(items[0].findings).toEqual([
+      expect.objectContaining({ rule: 'SANCTIONS', outcome: 'block_and_review', snoozed: false }),
+    ]);
+
+    // block_and_review: withdrawals and trading are held, the account is not frozen.
+    const held = await withdraw(user, '10');
+    expect([held.status, held.body.error?.code]).toEqual([403, 'COMPLIANCE_HOLD']);
     const spot = await http.post(
       '/trades',
       { symbol: 'BTCUSD', side: 'BUY', quantity: '0.001', price: '43000' },
       user.token,
     );
-    expect(spot.status).toBe(201);
-    await outboxDelivered(ctx.orm);
-    expect((await casesOf(user.id)).total).toBe(0);
+    expect([spot.status, spot.body.error?.code]).toEqual([403, 'COMPLIANCE_HOLD']);
     expect(await statusOf(user.id)).toBe('ACTIVE');
   });
 
