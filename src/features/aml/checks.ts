@@ -113,7 +113,10 @@ export class AmlChecks implements AmlGate {
     return { frozen: true };
   }
 
-  /** Saves findings; an unresolved one of the same type and result within the cooldown is not repeated. */
+  /**
+   * Saves findings; an unresolved one of the same type and result within the cooldown is not
+   * repeated. A live finding is repeated over a snoozed one (the snooze has ended).
+   */
   private async saveFindings(
     tx: EntityManager,
     userId: string,
@@ -133,16 +136,18 @@ export class AmlChecks implements AmlGate {
         );
         if (cleared.length) continue;
       }
+      const isSnoozed = snoozed.has(f.checkType);
       if (f.result !== 'PASS') {
+        // A finding recorded under a snooze escalated nothing, so it does not stand for the rule
+        // once the snooze has ended: the first live evaluation after it records (and escalates) anew.
         const recent = await tx.execute(
           `select 1 from aml_checks where user_id = ? and check_type = ? and result = ? and resolved_at is null
-           and created_at > now() - make_interval(secs => ?)`,
-          [userId, f.checkType, f.result, this.deps.cooldownMs / 1000],
+           and created_at > now() - make_interval(secs => ?) and (not snoozed or ?)`,
+          [userId, f.checkType, f.result, this.deps.cooldownMs / 1000, isSnoozed],
         );
         if (recent.length) continue;
       }
       const outcome = outcomeOf(f);
-      const isSnoozed = snoozed.has(f.checkType);
       const [row] = await tx.execute<AmlCheckDbRow[]>(
         `insert into aml_checks (user_id, check_type, severity, result, metadata, notes, run_id, outcome, snoozed)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`,

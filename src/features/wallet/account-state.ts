@@ -39,11 +39,13 @@ export async function canUserWithdraw(em: EntityManager, userId: string): Promis
 /**
  * block_and_review: an unresolved finding at that step of the outcome ladder (rows written before
  * the ladder: one that asked to hold withdrawals) holds withdrawals and trading until an admin
- * resolves it or clears the case. A rule snoozed for the user right now holds nothing.
+ * resolves it or clears the case. A rule snoozed for the user right now holds nothing, and a
+ * finding recorded while its rule was snoozed never holds, even after the snooze ends: it opened
+ * no case, so nothing would be left to clear.
  */
 export async function withdrawalsHeld(em: EntityManager, userId: string): Promise<boolean> {
   const held = await em.execute(
-    `select 1 from aml_checks c where c.user_id = ? and c.resolved_at is null
+    `select 1 from aml_checks c where c.user_id = ? and c.resolved_at is null and not c.snoozed
      and coalesce(c.outcome, case when (c.metadata->>'holdWithdrawals')::boolean then 'block_and_review' end) = 'block_and_review'
      and not exists (select 1 from aml_rule_snoozes s where s.user_id = c.user_id and s.rule = c.check_type and s.until > now())
      limit 1`,
