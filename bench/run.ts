@@ -178,6 +178,7 @@ async function main(names: string[]): Promise<number> {
       databaseUrl: services.databaseUrl,
       redisUrl: services.redisUrl,
       temporalAddress: services.temporalAddress,
+      temporalPid: services.temporalPid,
       size,
       log,
     };

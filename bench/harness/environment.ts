@@ -17,6 +17,8 @@ export interface BenchServices {
   databaseUrl: string;
   redisUrl: string;
   temporalAddress: string;
+  /** The dev server's process, for CPU accounting (bench/harness/cpu.ts). */
+  temporalPid: number;
   /** A temp directory for logs and bundles, removed by stop(). */
   dir: string;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startBenchServices(projectDir: string, log: (m: string) =>
       databaseUrl: dbUrl.toString(),
       redisUrl: redisUrl.toString(),
       temporalAddress: `127.0.0.1:${port}`,
+      temporalPid,
       dir,
       stop,
     };

@@ -48,6 +48,8 @@ export interface BenchEnv {
   redisUrl: string;
   /** A running Temporal dev server the harness started for this run (loopback). */
   temporalAddress: string;
+  /** That dev server's process id (CPU accounting). */
+  temporalPid: number;
   /** 'ci' keeps each workload to about a minute; 'full' uses the sizes. */
   size: 'ci' | 'full';
   log(message: string): void;

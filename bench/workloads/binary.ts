@@ -17,6 +17,7 @@ import { bundleWorkflows } from '../../src/kernel/temporal/worker';
 import { startAppProcess, stopAll, type AppProcess, measurementMs } from '../harness/app-process';
 import { atRate, concurrently } from '../harness/async-load';
 import { percentile } from '../harness/stats';
+import { cpuMeter, pidsNamed } from '../harness/cpu';
 import type { BenchEnv, Metrics, Prepared, Side, Workload } from '../harness/types';
 import { createBenchUsers, type BenchUser } from '../harness/users';
 
@@ -112,20 +113,30 @@ export const workload: Workload = {
       started.push({ stop: () => connection.close() });
       const client = new Client({ connection });
 
+      // Where each side's CPU goes, per workflow: the Temporal server, the app's processes,
+      // PostgreSQL, and this process (load generator; the baseline's worker runs here too).
+      const postgres = () => pidsNamed('postgres');
+      const temporal = () => [env.temporalPid];
       const baseline: Side = {
         label: 'one-activity workflow',
-        measure: () =>
-          concurrently(CLIENTS, durationMs, (i) =>
-            client.workflow.execute('benchOneActivity', {
+        measure: async () => {
+          const cpu = cpuMeter({ temporal, postgres });
+          let done = 0;
+          const m = await concurrently(CLIENTS, durationMs, async (i) => {
+            await client.workflow.execute('benchOneActivity', {
               taskQueue: TASK_QUEUE,
               workflowId: `bench-one-${randomUUID()}`,
               args: [String(i)],
-            }),
-          ),
+            });
+            done += 1;
+          });
+          return { ...m, ...cpu.perItem(done) };
+        },
       };
-      const subject = (label: string, url: string): Side => ({
+      const subject = (label: string, url: string, app: AppProcess[]): Side => ({
         label,
         measure: async (): Promise<Metrics> => {
+          const cpu = cpuMeter({ temporal, app: () => app.map((p) => p.pid), postgres });
           const ids: string[] = [];
           const opens: number[] = [];
           const t0 = Date.now();
@@ -146,6 +157,7 @@ export const workload: Workload = {
             openP99Ms: percentile(opens, 99),
             lagP50Ms: percentile(lags, 50),
             lagP99Ms: percentile(lags, 99),
+            ...cpu.perItem(ids.length),
           };
         },
       });
@@ -163,14 +175,14 @@ export const workload: Workload = {
         comparisons: [
           {
             name: 'binary open -> settled, API + worker processes',
-            subject: subject('API + worker', api.url),
+            subject: subject('API + worker', api.url, [api, worker]),
             baseline,
             ratioOf: 'perSecond',
             goal: 0.8,
           },
           {
             name: 'binary open -> settled, all-in-one',
-            subject: subject('npm start', all.url),
+            subject: subject('npm start', all.url, [all]),
             baseline,
             ratioOf: 'perSecond',
             goal: 0.8,
