@@ -1,7 +1,7 @@
 /**
  * `npm run bench` runs every workload of bench/workloads/*.ts (each exports `workload: Workload`,
  * see bench/harness/types.ts); `npm run bench -- <name> [<name>...]` runs those only. The older
- * one-off comparisons (bench/<name>.bench.ts: cluster, realtime, temporal-sqlite) still run by
+ * one-off comparisons (bench/<name>.bench.ts: realtime, temporal-sqlite) still run by
  * name with their own arguments: `npm run bench -- realtime --clients 300`.
  *
  * A run starts private services (database <DATABASE_URL's name>_bench_<pid>, a Redis db of its own, an

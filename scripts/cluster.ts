@@ -67,8 +67,9 @@ async function main(): Promise<void> {
 
   const pg = await ensurePostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance', dataDir);
   if (pg.pid) writePidFile(pidDir, 'postgres', pg.pid);
-  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir);
-  if (redis.pid) writePidFile(pidDir, 'redis', redis.pid);
+  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir, (pid) =>
+    writePidFile(pidDir, 'redis', pid),
+  );
 
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const temporal = await startTemporalTopology({
@@ -85,15 +86,15 @@ async function main(): Promise<void> {
   });
 
   const uiBinary = findUiServerBinary(root) ?? installUiServer(root);
-  const uiPid = await startUiServer({
+  await startUiServer({
     binary: uiBinary,
     port: uiPort,
     temporalAddress: temporal.address,
     namespace,
     dataDir,
     logFile: join(logDir, 'temporal-ui.log'),
+    onSpawn: (pid) => writePidFile(pidDir, 'temporal-ui', pid),
   });
-  writePidFile(pidDir, 'temporal-ui', uiPid);
 
   const env: NodeJS.ProcessEnv = {
     ...ensureLocalSecrets(join(root, '.data')),

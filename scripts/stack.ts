@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureLocalSecrets, writeStackEnv } from './stack/env-file';
-import { stopPidFiles } from './stack/pid-files';
+import { isSameProcess, processStartTime, stopPidFiles, stopProcess } from './stack/pid-files';
 import { hostPort } from './stack/net';
 import { ensurePostgres, ensureRedis } from './stack/services';
 import {
@@ -31,7 +31,8 @@ const dataDir = process.env.DATA_DIR ?? join(projectDir, '.data');
 const stateFile = join(dataDir, 'stack.json');
 
 interface StackState {
-  pids: Record<string, number>;
+  /** Each started process with its start time (/proc), so `down` never stops a reused pid. */
+  pids: Record<string, { pid: number; started?: string }>;
   env: Record<string, string>;
 }
 
@@ -39,27 +40,22 @@ function readState(): StackState {
   return existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as StackState) : { pids: {}, env: {} };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function up(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const state = readState();
   const env: Record<string, string> = {};
+  // Written right after spawn, before the readiness wait: one that never gets ready is still stopped.
+  const record = (name: string) => (pid: number) => {
+    state.pids[name] = { pid, started: processStartTime(pid) };
+    writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  };
 
   const pg = await ensurePostgres(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance', dataDir);
   env.DATABASE_URL = pg.url;
-  if (pg.pid) state.pids.postgres = pg.pid;
+  if (pg.pid) record('postgres')(pg.pid);
 
-  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir);
+  const redis = await ensureRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', dataDir, record('redis'));
   env.REDIS_URL = redis.url;
-  if (redis.pid) state.pids.redis = redis.pid;
 
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
@@ -68,12 +64,13 @@ async function up(): Promise<void> {
     const { port } = hostPort(address, 7233);
     process.stderr.write(`Starting Temporal dev server on 127.0.0.1:${port}...\n`);
     // Headless: its embedded UI cannot turn write actions off; the UI server below can.
-    state.pids.temporal = await startDevServer({
+    await startDevServer({
       binary,
       port,
       namespace,
       dbFile: join(dataDir, 'temporal.db'),
       logFile: join(dataDir, 'temporal.log'),
+      onSpawn: record('temporal'),
     });
   }
   // The Temporal UI: 127.0.0.1 only, read only (scripts/stack/temporal.ts uiServerConfig).
@@ -81,13 +78,14 @@ async function up(): Promise<void> {
   if (!(await isListening('127.0.0.1', uiPort))) {
     const uiBinary = findUiServerBinary(projectDir) ?? installUiServer(projectDir);
     process.stderr.write(`Starting the read-only Temporal UI on http://127.0.0.1:${uiPort}...\n`);
-    state.pids['temporal-ui'] = await startUiServer({
+    await startUiServer({
       binary: uiBinary,
       port: uiPort,
       temporalAddress: address,
       namespace,
       dataDir,
       logFile: join(dataDir, 'temporal-ui.log'),
+      onSpawn: record('temporal-ui'),
     });
   }
   env.TEMPORAL_ADDRESS = address;
@@ -103,11 +101,10 @@ async function down(): Promise<void> {
   // What `npm run start:cluster` started (its pid files), APIs and workers first.
   await stopPidFiles(join(dataDir, 'cluster', 'pids'), 15_000, (line) => process.stdout.write(`${line}\n`));
   const state = readState();
-  for (const [name, pid] of Object.entries(state.pids)) {
-    if (!alive(pid)) continue;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const [name, { pid, started }] of Object.entries(state.pids)) {
+    // Gone, or its pid reused by another process since: not ours to stop.
+    if (!isSameProcess(pid, started)) continue;
+    await stopProcess(pid, 10_000);
     process.stdout.write(`stopped ${name} (pid ${pid})\n`);
   }
   rmSync(stateFile, { force: true });
@@ -115,8 +112,8 @@ async function down(): Promise<void> {
 
 function status(): void {
   const state = readState();
-  for (const [name, pid] of Object.entries(state.pids)) {
-    process.stdout.write(`${name}: pid ${pid} ${alive(pid) ? 'running' : 'not running'}\n`);
+  for (const [name, { pid, started }] of Object.entries(state.pids)) {
+    process.stdout.write(`${name}: pid ${pid} ${isSameProcess(pid, started) ? 'running' : 'not running'}\n`);
   }
   process.stdout.write(`${JSON.stringify(state.env)}\n`);
 }

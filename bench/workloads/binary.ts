@@ -16,53 +16,14 @@ import { Client as PgClient } from 'pg';
 import { bundleWorkflows } from '../../src/kernel/temporal/worker';
 import { startAppProcess, stopAll, type AppProcess, measurementMs } from '../harness/app-process';
 import { atRate, concurrently } from '../harness/async-load';
+import { deposit, openOption as open, waitSettled as settled } from '../harness/binary-options';
 import { percentile } from '../harness/stats';
 import { cpuMeter, pidsNamed } from '../harness/cpu';
 import type { BenchEnv, Metrics, Prepared, Side, Workload } from '../harness/types';
-import { createBenchUsers, type BenchUser } from '../harness/users';
+import { createBenchUsers } from '../harness/users';
 
 const CLIENTS = 10;
 const TASK_QUEUE = 'bench-one-activity';
-
-async function post(url: string, path: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
-
-async function open(url: string, user: BenchUser): Promise<string> {
-  const res = await post(url, '/binary/open', user.token, {
-    symbol: 'BTCUSD',
-    direction: 'UP',
-    stake: '1.00',
-    expiry: 1,
-  });
-  if (res.status !== 201) throw new Error(`POST /binary/open: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id as string;
-}
-
-/** Waits (at most 2 min) until none of `ids` is OPEN; lags in ms and the last settlement instant. */
-async function settled(db: PgClient, ids: string[]): Promise<{ lags: number[]; lastSettledMs: number }> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const { rows } = await db.query<{ n: number }>(
-      `select count(*)::int n from binary_trades where id = any($1::uuid[]) and status = 'OPEN'`,
-      [ids],
-    );
-    if (rows[0]!.n === 0) break;
-    if (Date.now() > deadline) throw new Error(`${rows[0]!.n} of ${ids.length} options still open after 2 min`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const { rows } = await db.query<{ lag: string; settled: string }>(
-    `select extract(epoch from settled_at - expires_at) * 1000 lag, extract(epoch from settled_at) * 1000 settled
-     from binary_trades where id = any($1::uuid[])`,
-    [ids],
-  );
-  return { lags: rows.map((r) => Number(r.lag)), lastSettledMs: Math.max(...rows.map((r) => Number(r.settled))) };
-}
 
 export const workload: Workload = {
   name: 'binary',
@@ -83,10 +44,7 @@ export const workload: Workload = {
       started.push(worker);
       const api = await startAppProcess('api', env, extra);
       started.push(api);
-      for (const u of users) {
-        const dep = await post(api.url, '/wallet/deposit', u.token, { amount: '100000.00' });
-        if (dep.status !== 201) throw new Error(`deposit: ${dep.status} ${JSON.stringify(dep.body)}`);
-      }
+      for (const u of users) await deposit(api.url, u, '100000.00');
       const all = await startAppProcess('all', env, extra);
       started.push(all);
 

@@ -80,8 +80,16 @@ export function findHaproxy(): string {
   }
 }
 
-/** Writes the configuration, checks it (`haproxy -c`), then starts HAProxy in the foreground, detached. */
-export async function startHaproxy(opts: HaproxyOptions, configFile: string, logFile: string): Promise<number> {
+/**
+ * Writes the configuration, checks it (`haproxy -c`), then starts HAProxy in the foreground,
+ * detached; `onSpawn` gets its pid before the readiness wait.
+ */
+export async function startHaproxy(
+  opts: HaproxyOptions,
+  configFile: string,
+  logFile: string,
+  onSpawn: (pid: number) => void = () => undefined,
+): Promise<number> {
   const binary = findHaproxy();
   writeFileSync(configFile, haproxyConfig(opts));
   execFileSync(binary, ['-c', '-q', '-f', configFile], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -89,6 +97,7 @@ export async function startHaproxy(opts: HaproxyOptions, configFile: string, log
   // -db: no daemon mode, so the pid is HAProxy's own and stack:stop can stop it.
   const child = spawn(binary, ['-db', '-f', configFile], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
+  onSpawn(child.pid!);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
   await waitFor(

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 
 /** Start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined if gone. */
-function startTime(pid: number): string | undefined {
+export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
@@ -26,11 +26,34 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Files are numbered in start order; stopping goes in reverse (APIs before the servers they use). */
+/**
+ * Files are numbered in start order; stopping goes in reverse (APIs before the servers they use).
+ * Called right after spawn, before any readiness wait: a process that never becomes ready is
+ * still stopped by `stack:stop`.
+ */
 export function writePidFile(dir: string, name: string, pid: number): void {
   mkdirSync(dir, { recursive: true });
   const order = String(readdirSync(dir).filter((f) => f.endsWith('.pid')).length + 1).padStart(2, '0');
-  writeFileSync(join(dir, `${order}-${name}.pid`), `${pid} ${startTime(pid) ?? ''}\n`);
+  writeFileSync(join(dir, `${order}-${name}.pid`), `${pid} ${processStartTime(pid) ?? ''}\n`);
+}
+
+/** Still the process that was started: same pid and the start time recorded at spawn. */
+export function isSameProcess(pid: number, started: string | undefined): boolean {
+  return (
+    Number.isInteger(pid) && pid > 0 && started !== undefined && started !== '' && processStartTime(pid) === started
+  );
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopProcess(pid: number, graceMs: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
 export interface Recorded {
@@ -53,7 +76,7 @@ export function readPidFiles(dir: string): Recorded[] {
         name: f.replace(/^\d+-/, '').replace(/\.pid$/, ''),
         pid: n,
         file: join(dir, f),
-        ours: Number.isInteger(n) && n > 0 && startTime(n) !== undefined && startTime(n) === started,
+        ours: isSameProcess(n, started),
       };
     });
 }
@@ -66,10 +89,7 @@ export async function stopPidFiles(
 ): Promise<void> {
   for (const r of readPidFiles(dir).reverse()) {
     if (r.ours) {
-      process.kill(r.pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (alive(r.pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
-      if (alive(r.pid)) process.kill(r.pid, 'SIGKILL');
+      await stopProcess(r.pid, graceMs);
       log(`stopped ${r.name} (pid ${r.pid})`);
     }
     rmSync(r.file, { force: true });

@@ -66,8 +66,15 @@ export async function ensurePostgres(url: string, dataDir: string): Promise<Ensu
   return { url: u.toString(), pid };
 }
 
-/** Redis at `url` if it answers; otherwise a private, non-persistent redis-server on a free port. */
-export async function ensureRedis(url: string, dataDir: string): Promise<Ensured> {
+/**
+ * Redis at `url` if it answers; otherwise a private, non-persistent redis-server on a free port
+ * (`onSpawn` gets its pid before the readiness wait).
+ */
+export async function ensureRedis(
+  url: string,
+  dataDir: string,
+  onSpawn: (pid: number) => void = () => undefined,
+): Promise<Ensured> {
   const { host, port } = hostPort(new URL(url).host, 6379);
   if (await isListening(host, port)) return { url };
   const server = which('redis-server');
@@ -87,6 +94,7 @@ export async function ensureRedis(url: string, dataDir: string): Promise<Ensured
     { detached: true, stdio: ['ignore', log, log] },
   );
   child.unref();
+  onSpawn(child.pid!);
   await waitFor(`redis-server on ${privatePort}`, () => isListening('127.0.0.1', privatePort), 10_000);
   const u = new URL(url);
   u.hostname = '127.0.0.1';

@@ -169,6 +169,8 @@ export async function frontendAnswers(address: string): Promise<boolean> {
 
 export interface ServerProcessOptions {
   binary: string;
+  /** Called with the pid right after spawn, before the readiness wait (pid files, stack.json). */
+  onSpawn?: (pid: number) => void;
   projectDir: string;
   db: ClusterDatabase;
   /** Frontend gRPC port; the process uses the nine after it too (cluster.yaml). */
@@ -206,6 +208,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<nu
     },
   );
   child.unref();
+  opts.onSpawn?.(child.pid!);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
   await waitFor(

@@ -1,7 +1,8 @@
 /**
  * The Temporal half of the production-shaped topology, shared by `npm run start:cluster`, the
  * cluster tests (test/cluster) and the cluster benchmark: schema, HAProxy, two server processes
- * sharing membership, namespace and search attributes. Every started process gets a pid file.
+ * sharing membership, namespace and search attributes. Every started process gets a pid file as
+ * soon as it is spawned.
  */
 import { join } from 'node:path';
 import { startHaproxy } from './haproxy';
@@ -61,8 +62,8 @@ export async function startTemporalTopology(opts: TemporalTopologyOptions): Prom
     },
     join(opts.dataDir, 'haproxy.cfg'),
     join(opts.dataDir, 'haproxy.log'),
+    (pid) => writePidFile(opts.pidDir, 'haproxy', pid),
   );
-  writePidFile(opts.pidDir, 'haproxy', haproxyPid);
 
   const serverPids: number[] = [];
   for (const [i, portBase] of opts.serverPortBases.entries()) {
@@ -76,8 +77,8 @@ export async function startTemporalTopology(opts: TemporalTopologyOptions): Prom
       historyShards: opts.historyShards ?? 4,
       sqlMaxConns: opts.sqlMaxConns,
       logFile: join(opts.dataDir, `temporal-${i + 1}.log`),
+      onSpawn: (spawned) => writePidFile(opts.pidDir, `temporal-${i + 1}`, spawned),
     });
-    writePidFile(opts.pidDir, `temporal-${i + 1}`, pid);
     serverPids.push(pid);
   }
 

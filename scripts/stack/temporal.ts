@@ -65,6 +65,8 @@ export function installTemporal(projectDir: string): string {
 
 export interface DevServerOptions {
   binary: string;
+  /** Called with the pid right after spawn, before the readiness wait (pid files, stack.json). */
+  onSpawn?: (pid: number) => void;
   port: number;
   /**
    * The dev server's own UI, on 127.0.0.1 (tests and benchmarks leave it off). `npm start` does
@@ -123,6 +125,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<number> {
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   });
   child.unref();
+  opts.onSpawn?.(child.pid!);
   const address = `127.0.0.1:${opts.port}`;
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
@@ -176,6 +179,8 @@ export function installUiServer(projectDir: string): string {
 
 export interface UiServerOptions {
   binary: string;
+  /** Called with the pid right after spawn, before the readiness wait (pid files, stack.json). */
+  onSpawn?: (pid: number) => void;
   port: number;
   temporalAddress: string;
   namespace: string;
@@ -230,6 +235,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<number> {
     stdio: ['ignore', log, log],
   });
   child.unref();
+  opts.onSpawn?.(child.pid!);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
   await waitFor(

@@ -60,6 +60,7 @@ export default async function globalSetup(): Promise<void> {
     apiBackends: apiPorts.map((port, i) => ({ name: `api-${'ABC'[i]}`, port })),
     // The machine's PostgreSQL (max_connections 100 by default) also serves the six app processes.
     sqlMaxConns: { main: 6, visibility: 2 },
+    historyShards: 4, // HISTORY_SHARDS in cluster.test.ts
   });
 
   Object.assign(process.env, {
