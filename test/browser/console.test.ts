@@ -248,8 +248,10 @@ describe('AML cases', () => {
     expect(await a.page.evaluate(() => (globalThis as any).__notReloaded)).toBe(true);
     await shoot(a.page, 'aml-cases');
 
+    // The list links to the case by its id.
+    const [{ id: caseId }] = await sql(`select id from aml_cases where user_id = ?`, [user.id]);
     await a.page.locator(`tr[data-user="${user.id}"] a`).click();
-    await a.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await a.page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await expect(a.page.locator('#account-status').textContent()).resolves.toContain('FROZEN');
     await expect(a.page.locator('#h-findings + div, #h-findings ~ *').first().textContent()).resolves.toMatch(
       /COUNTRY|JURISDICTION|SANCTION|CRITICAL/i,
@@ -284,8 +286,9 @@ describe('AML cases', () => {
     expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
 
     const b = await newPage();
+    // The address by user id (live notices link to it) leads to the user's open case.
     await signIn(b.page, secondAdmin, `/console/aml/${user.id}`);
-    await b.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await b.page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await expect(b.page.locator('#first-approval').textContent()).resolves.toMatch(
       new RegExp(`Approved first by ${admin.email.replace(/[.+]/g, '\\$&')}.*Your approval completes`),
     );
@@ -306,6 +309,121 @@ describe('AML cases', () => {
   });
 });
 
+/** A user whose deposit above the daily limit opens a review case (DEPOSIT_LIMIT, no freeze). */
+async function userWithReviewCase(): Promise<{ user: TestUser; caseId: string }> {
+  const user = await registerUser(http);
+  await sql(`update users set kyc_status = 'APPROVED' where id = ?`, [user.id]);
+  const dep = await http.post('/wallet/deposit', { amount: '50000.01' }, user.token, {
+    'idempotency-key': randomUUID(),
+  });
+  expect(dep.status).toBe(201);
+  const caseId = await caseOf(user.id);
+  return { user, caseId };
+}
+
+/** The user's open AML case, once the AML run has opened it. */
+async function caseOf(userId: string): Promise<string> {
+  let id = '';
+  await eventually(
+    async () => {
+      id = (await sql(`select id from aml_cases where user_id = ? and status <> 'CLOSED'`, [userId]))[0]?.id ?? '';
+      return id !== '';
+    },
+    30_000,
+    'the AML case',
+  );
+  return id;
+}
+
+describe('AML case without a freeze, and the user lookup', () => {
+  it('escalate a review case from its page; the user page lists both cases, the timeline with the finding, and the queue jobs', async () => {
+    const { user, caseId: reviewCase } = await userWithReviewCase();
+    const { context, page } = await newPage();
+    await signIn(page, admin, `/console/aml/${user.id}`);
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(page.locator('#case-status').textContent()).resolves.toContain('OPEN');
+    // The decisions the API allows for a case without a freeze, not "No open case".
+    await expect(page.getByRole('button', { name: 'Clear and close' }).isEnabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Approve unfreeze' }).count()).resolves.toBe(0);
+    await shoot(page, 'aml-case-review');
+    await page.getByLabel('Reason to escalate').fill('source of funds not shown');
+    await page.getByRole('button', { name: 'Escalate: freeze the account' }).click();
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining('Case escalated and closed')]);
+    await expect(page.locator('#case-status').textContent()).resolves.toContain('CLOSED (ESCALATED)');
+    await expect(page.locator('#case-state').textContent()).resolves.toContain('This case is closed');
+    expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
+    const freezeCase = await caseOf(user.id);
+    expect(freezeCase).not.toBe(reviewCase);
+
+    // Found by email: both cases, each linking to its page.
+    await page.getByRole('link', { name: 'User lookup' }).click();
+    await page.getByLabel('Email or user id').fill(user.email);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(new RegExp(`/console/users/${user.id}$`));
+    const cases = page.locator('#user-cases tbody tr');
+    await expect(cases.count()).resolves.toBe(2);
+    await expect(page.locator(`#user-cases tr[data-case="${reviewCase}"]`).textContent()).resolves.toMatch(
+      /CLOSED \(ESCALATED\)[\s\S]*review[\s\S]*DEPOSIT_LIMIT x1/,
+    );
+    await expect(page.locator(`#user-cases tr[data-case="${freezeCase}"]`).textContent()).resolves.toMatch(/OPEN/);
+    // The compliance timeline of GET /admin/users/:id/timeline: the finding, the decision with who and why.
+    const timeline = page.locator('#compliance-timeline');
+    await expect(timeline.locator('li[data-category="aml_finding"]').first().textContent()).resolves.toMatch(
+      /aml\.finding\.deposit_limit[\s\S]*DEPOSIT_LIMIT/,
+    );
+    await expect(timeline.locator('li[data-category="decision"]').first().textContent()).resolves.toMatch(
+      new RegExp(`ESCALATED[\\s\\S]*${admin.email.replace(/[.+]/g, '\\$&')}[\\s\\S]*source of funds not shown`),
+    );
+    // The freeze's entries link to its workflow in the Temporal UI.
+    await eventually(
+      async () => {
+        await page.reload();
+        return (await page.locator('#compliance-timeline a', { hasText: 'workflow in the Temporal UI' }).count()) > 0;
+      },
+      20_000,
+      'a workflow link in the timeline',
+    );
+    const workflowLink = await page
+      .locator('#compliance-timeline a', { hasText: 'workflow in the Temporal UI' })
+      .first()
+      .getAttribute('href');
+    expect(decodeURIComponent(workflowLink!)).toContain(`aml-freeze-${user.id}`);
+    // The user's emails (welcome, account frozen) are their queue jobs, linked into the queue dashboard.
+    let jobHref: string | null = null;
+    await eventually(
+      async () => {
+        await page.reload();
+        jobHref = await page
+          .locator('#user-links a[href^="/admin/queues/queue/"]')
+          .first()
+          .getAttribute('href', { timeout: 500 })
+          .catch(() => null);
+        return jobHref !== null;
+      },
+      20_000,
+      'the email job link',
+    );
+    expect(jobHref).toMatch(/^\/admin\/queues\/queue\/email-notifications\/.+/);
+    await shoot(page, 'user-cases-timeline');
+    const job = await page.goto(`${base}${jobHref}`);
+    expect(job!.status()).toBe(200);
+    expect(page.url()).toBe(`${base}${jobHref}`);
+
+    // The older, closed case opens from the user page.
+    await page.goBack();
+    await page.locator(`#user-cases tr[data-case="${reviewCase}"] a`).click();
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(page.locator('#case-timeline').textContent()).resolves.toMatch(/DECISION[\s\S]*ESCALATED/);
+    // Close the freeze case so its workflow does not outlive the test.
+    await page.goto(`${base}/console/aml/cases/${freezeCase}`);
+    await page.getByLabel('Reason to keep frozen').fill('escalated: kept frozen');
+    await page.getByRole('button', { name: 'Keep frozen and close' }).click();
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining('the account stays frozen')]);
+    await context.close();
+  });
+});
+
 describe('flash messages', () => {
   it('a live refresh that runs while a form post is answered leaves the message to the page it redirects to', async () => {
     const user = await registerUser(http, { country: 'IR' });
@@ -322,13 +440,13 @@ describe('flash messages', () => {
       'the case record',
     );
     const { context, page } = await newPage();
-    await signIn(page, admin, `/console/aml/${user.id}`);
-    await page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await signIn(page, admin, `/console/aml/cases/${caseId}`);
+    await page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await page.locator('body[data-live-connected]').waitFor();
     const csrf = await page.locator('body').getAttribute('data-csrf');
     // The form post is answered (303, message in the session) while the old page is still open.
-    const post = await context.request.post(`${base}/console/aml/${user.id}/notes`, {
-      form: { _csrf: csrf!, caseId, note: 'called the user' },
+    const post = await context.request.post(`${base}/console/aml/cases/${caseId}/notes`, {
+      form: { _csrf: csrf!, note: 'called the user' },
       maxRedirects: 0,
     });
     expect(post.status()).toBe(303);
@@ -360,7 +478,8 @@ describe('user lookup, queues, sign-out and expiry', () => {
     await expect(page.locator('#profile').textContent()).resolves.toContain('Lookup Person');
     await expect(page.locator('#kyc-status').textContent()).resolves.toContain('NOT_STARTED');
     await expect(page.locator('#wallet').textContent()).resolves.toContain('12.34 USD');
-    await expect(page.locator('#h-timeline + ol').textContent()).resolves.toContain('user.created');
+    await expect(page.locator('#user-cases, #h-cases + p').textContent()).resolves.toBe('No AML case.');
+    await expect(page.locator('#h-timeline + p').textContent()).resolves.toBe('Nothing recorded.');
     const temporal = await page.locator('#temporal-link').getAttribute('href');
     expect(decodeURIComponent(temporal!)).toContain(`UserId="${user.id}"`);
     await shoot(page, 'user-profile');
