@@ -38,6 +38,11 @@ beforeAll(async () => {
     EXCHANGE_BASE_URL: exchange.url,
     SYMBOLS: symbol,
     AML_REMINDER_INTERVAL_MS: '600000',
+    // One admin account signs in for nearly every test, and every page load connects the live
+    // updates: far more sign-ins and pages a minute than a person's limits allow.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000',
+    RATE_LIMIT_LOGIN_PER_IP: '1000',
+    SOCKET_CONNECT_LIMIT: '1000',
   });
   await startTestWorker(ctx);
   base = (await startTestApi(ctx)).url;
@@ -78,10 +83,20 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
-/** Full-page screenshots at 1280 and 768 px. */
+/**
+ * Full-page screenshots at 1280 and 768 px; at both widths the page must not scroll sideways (wide
+ * tables scroll inside their own box), which a screenshot alone would not show.
+ */
 async function shoot(page: Page, name: string) {
   for (const width of [1280, 768]) {
     await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => ({
+      scrollWidth: (globalThis as any).document.documentElement.scrollWidth as number,
+      innerWidth: (globalThis as any).innerWidth as number,
+    }));
+    expect({ screen: name, width, fits: overflow.scrollWidth <= overflow.innerWidth, ...overflow }).toEqual(
+      expect.objectContaining({ fits: true }),
+    );
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -175,6 +190,67 @@ describe('KYC review queue', () => {
     await shoot(b.page, 'kyc-conflict');
     await a.context.close();
     await b.context.close();
+  });
+});
+
+/** The focused element and its accessible name (aria-label, its labels, else its own text). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    // The page's DOM (this file is compiled without the DOM types).
+    const el = (globalThis as any).document.activeElement;
+    const labels = el.labels
+      ? Array.from(el.labels as ArrayLike<{ textContent: string }>, (l) => l.textContent).join(' ')
+      : '';
+    const name: string = el.getAttribute('aria-label') || labels || el.textContent || '';
+    return { tag: (el.tagName as string).toLowerCase(), id: el.id as string, name: name.replace(/\s+/g, ' ').trim() };
+  });
+
+describe('keyboard only', () => {
+  it('signs in and approves a KYC case with Tab, Shift+Tab, Enter and Space; every stop is a labelled control', async () => {
+    const user = await registerUser(http, { fullName: 'Keyboard Case' });
+    expect((await http.post('/kyc/start', { provider: 'LOCAL' }, user.token)).status).toBe(202);
+    await eventually(async () => (await sql('select 1 from kyc where user_id = ?', [user.id])).length > 0, 20_000);
+    const { context, page } = await newPage();
+    await page.goto(`${base}/console/kyc/${user.id}`);
+    await page.waitForURL(/\/console\/login/);
+    // The email field has the focus on arrival; the rest is typed and tabbed.
+    await expect(focused(page)).resolves.toEqual({ tag: 'input', id: 'email', name: 'Email' });
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toEqual({ tag: 'input', id: 'password', name: 'Password' });
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'button', name: 'Sign in' });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/console/kyc/${user.id}$`));
+
+    // From the top of the page: the skip link first, then each control in order, each with a name.
+    const stops: { tag: string; id: string; name: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await focused(page);
+      stops.push(stop);
+      if (stop.id === 'notes-case') break;
+    }
+    expect(stops[0]).toMatchObject({ tag: 'a', name: 'Skip to content' });
+    expect(stops.at(-1)).toEqual({ tag: 'input', id: 'notes-case', name: 'Approval note (optional)' });
+    for (const stop of stops) expect(stop.name).not.toBe('');
+    await page.keyboard.type('checked with the keyboard only');
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'button', name: 'Approve' });
+    // Back and forth: Shift+Tab returns to the note, Tab to the button.
+    await page.keyboard.press('Shift+Tab');
+    await expect(focused(page)).resolves.toMatchObject({ id: 'notes-case' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.waitForURL(/\/console\/kyc$/);
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining(`Approved the KYC of ${user.email}`)]);
+    await eventually(
+      async () => (await sql('select status from kyc where user_id = ?', [user.id]))[0].status === 'APPROVED',
+    );
+    const [kyc] = await sql('select reviewed_by, notes from kyc where user_id = ?', [user.id]);
+    expect(kyc).toEqual({ reviewed_by: admin.id, notes: 'checked with the keyboard only' });
+    await context.close();
   });
 });
 
@@ -520,6 +596,7 @@ describe('user lookup, queues, sign-out and expiry', () => {
     const { context, page } = await newPage();
     await signIn(page, admin, '/console/users');
     await page.waitForURL(/\/console\/users$/);
+    await shoot(page, 'user-search');
     await page.getByLabel('Email or user id').fill(user.email.toUpperCase());
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForURL(new RegExp(`/console/users/${user.id}$`));
@@ -539,6 +616,14 @@ describe('user lookup, queues, sign-out and expiry', () => {
     const board = await page.goto(`${base}/admin/queues`);
     expect(board!.status()).toBe(200);
     expect(page.url()).toBe(`${base}/admin/queues`);
+    // The dashboard renders (its scripts load under its CSP) and lists the queues.
+    await page.getByText('email-notifications').first().waitFor();
+    await shoot(page, 'queues-board');
+    // Any other console address is a page, never the API's JSON error.
+    const missing = await page.goto(`${base}/console/no-such-screen`);
+    expect(missing!.status()).toBe(404);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('No such page.');
+    await shoot(page, 'error-page');
     await page.goto(`${base}/console/kyc`);
 
     // A state-changing request without the CSRF token is refused, as a page.

@@ -11,6 +11,7 @@ import type { AllQueueMetrics } from './queue-metrics';
 import { checkedLogin, type LoginLock } from '../auth/login-lock';
 import { rateLimit, type LimitRule } from '../../kernel/http/middleware/throttle';
 import { validate } from '../../kernel/http/validate';
+import { HTML_CSP } from '../../kernel/http/middleware/security-headers';
 
 export const BOARD_PATH = '/admin/queues';
 export const BOARD_COOKIE = 'queues_session';
@@ -54,6 +55,8 @@ export class LimitAwareBullMQAdapter extends BullMQAdapter {
 }
 
 const CONSOLE_SESSION_COOKIE = 'console_session';
+/** The API's page CSP, with the dashboard's same-origin <base> allowed. */
+const BOARD_CSP = HTML_CSP.replace("base-uri 'none'", "base-uri 'self'");
 
 export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
@@ -166,11 +169,14 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
     return board;
   };
   // bull-board's page links Google Fonts: dropped, so the dashboard makes no request to another
-  // origin (its system-font fallback is used).
+  // origin (its system-font fallback is used). Its scripts and styles are relative to a
+  // <base href="/admin/queues/">: the page's CSP allows a same-origin base (base-uri 'none' left
+  // /admin/queues blank, its assets fetched from /admin/static/ and 404).
   router.all([BOARD_PATH, `${BOARD_PATH}/{*rest}`], staff, async (ctx, next) => {
     await boardMiddleware()(ctx, next);
     if (typeof ctx.body === 'string' && ctx.response.is('html')) {
       ctx.body = ctx.body.replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+      ctx.set('Content-Security-Policy', BOARD_CSP);
     }
   });
 
