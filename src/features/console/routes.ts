@@ -39,7 +39,7 @@ export interface ConsoleRouterDeps {
   loginLock: LoginLock;
   queues: () => Queue[];
   temporalUi: { url: string; namespace: string };
-  /** Secure cookies (production): the browser sends them over HTTPS only. */
+  /** Secure cookies (secureCookiesFor: all but development and test): the browser sends them over HTTPS only. */
   secureCookies: boolean;
 }
 
@@ -90,8 +90,8 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
   const router = new Router();
   const assets = loadAssets();
   const cookieOptions = (ctx: Context) => {
-    // Behind a TLS-terminating proxy Koa knows the request was HTTPS (app.proxy); in production
-    // the cookie is Secure either way.
+    // Behind a TLS-terminating proxy Koa knows the request was HTTPS (app.proxy); outside
+    // development and test the cookie is Secure either way.
     if (deps.secureCookies) ctx.cookies.secure = true;
     return { httpOnly: true, sameSite: 'strict' as const, secure: deps.secureCookies, path: '/' };
   };
