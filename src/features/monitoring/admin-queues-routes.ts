@@ -60,10 +60,21 @@ const BOARD_CSP = HTML_CSP.replace("base-uri 'none'", "base-uri 'self'");
 
 export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
 
+const SAFE_METHODS = ['GET', 'HEAD'];
+
+/**
+ * The request comes from a page of this origin, as the browser tells it: Sec-Fetch-Site, or the
+ * Origin header equal to the request's own origin (behind a proxy, as the proxy forwarded it).
+ * Built from protocol and host: Koa 3's `ctx.origin` is the Origin header itself.
+ */
+const sameOrigin = (ctx: Context) =>
+  ctx.get('sec-fetch-site') === 'same-origin' || ctx.get('origin') === `${ctx.protocol}://${ctx.host}`;
+
 /**
  * Staff only: a bearer token, the session cookie set by POST /admin/queues/login (HttpOnly,
  * SameSite=Strict, scoped to /admin/queues, Secure over HTTPS), or the operator console's
- * session. No credentials: 401, or for a browser page the console's sign-in; a USER: 403.
+ * session. No credentials: 401, or for a browser page the console's sign-in; a USER: 403; a
+ * state-changing request on the console session from another origin (or none): 403.
  */
 function requireStaff(tokens: TokenService, consoleSession?: AdminQueuesRouterDeps['consoleSession']) {
   return async (ctx: Context, next: Next) => {
@@ -72,6 +83,14 @@ function requireStaff(tokens: TokenService, consoleSession?: AdminQueuesRouterDe
     if (!token && consoleSession) {
       const principal = await consoleSession(ctx.cookies.get(CONSOLE_SESSION_COOKIE));
       if (principal) {
+        // bull-board's own calls (retry, clean, pause, ...) cannot carry the console's CSRF token:
+        // a state-changing one on the console cookie must come from this origin.
+        if (!SAFE_METHODS.includes(ctx.method) && !sameOrigin(ctx)) {
+          throw new AppError(
+            'FORBIDDEN',
+            'a state-changing request signed in by the console session must come from this origin (Origin or Sec-Fetch-Site)',
+          );
+        }
         ctx.state.principal = principal;
         return next();
       }
