@@ -23,7 +23,7 @@ import { openApiDocument } from '../features/openapi/document';
 import { createEventsRouter } from '../features/realtime/routes';
 import { EventLog } from '../features/realtime/event-log';
 import { createConsoleRouter } from '../features/console/routes';
-import { ConsoleSessions } from '../features/console/session';
+import { ConsoleSessions, secureCookiesFor } from '../features/console/session';
 import { amlSourceFromRecords } from '../features/console/aml-source';
 
 /** Every feature router of the API, built from the process context. Features add theirs here. */
@@ -81,7 +81,7 @@ function queueRouters(ctx: AppContext, limits: Throttles): Router[] {
       loginLock: limits.lock,
       queues,
       temporalUi: { url: c.TEMPORAL_UI_URL, namespace: c.TEMPORAL_NAMESPACE },
-      secureCookies: c.NODE_ENV === 'production',
+      secureCookies: secureCookiesFor(c.NODE_ENV),
     }),
     createArbitrageRouter({
       tokens: ctx.tokens,

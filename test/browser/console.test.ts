@@ -38,6 +38,11 @@ beforeAll(async () => {
     EXCHANGE_BASE_URL: exchange.url,
     SYMBOLS: symbol,
     AML_REMINDER_INTERVAL_MS: '600000',
+    // One admin account signs in for nearly every test, and every page load connects the live
+    // updates: far more sign-ins and pages a minute than a person's limits allow.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000',
+    RATE_LIMIT_LOGIN_PER_IP: '1000',
+    SOCKET_CONNECT_LIMIT: '1000',
   });
   await startTestWorker(ctx);
   base = (await startTestApi(ctx)).url;
@@ -78,10 +83,20 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
-/** Full-page screenshots at 1280 and 768 px. */
+/**
+ * Full-page screenshots at 1280 and 768 px; at both widths the page must not scroll sideways (wide
+ * tables scroll inside their own box), which a screenshot alone would not show.
+ */
 async function shoot(page: Page, name: string) {
   for (const width of [1280, 768]) {
     await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => ({
+      scrollWidth: (globalThis as any).document.documentElement.scrollWidth as number,
+      innerWidth: (globalThis as any).innerWidth as number,
+    }));
+    expect({ screen: name, width, fits: overflow.scrollWidth <= overflow.innerWidth, ...overflow }).toEqual(
+      expect.objectContaining({ fits: true }),
+    );
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -178,6 +193,67 @@ describe('KYC review queue', () => {
   });
 });
 
+/** The focused element and its accessible name (aria-label, its labels, else its own text). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    // The page's DOM (this file is compiled without the DOM types).
+    const el = (globalThis as any).document.activeElement;
+    const labels = el.labels
+      ? Array.from(el.labels as ArrayLike<{ textContent: string }>, (l) => l.textContent).join(' ')
+      : '';
+    const name: string = el.getAttribute('aria-label') || labels || el.textContent || '';
+    return { tag: (el.tagName as string).toLowerCase(), id: el.id as string, name: name.replace(/\s+/g, ' ').trim() };
+  });
+
+describe('keyboard only', () => {
+  it('signs in and approves a KYC case with Tab, Shift+Tab, Enter and Space; every stop is a labelled control', async () => {
+    const user = await registerUser(http, { fullName: 'Keyboard Case' });
+    expect((await http.post('/kyc/start', { provider: 'LOCAL' }, user.token)).status).toBe(202);
+    await eventually(async () => (await sql('select 1 from kyc where user_id = ?', [user.id])).length > 0, 20_000);
+    const { context, page } = await newPage();
+    await page.goto(`${base}/console/kyc/${user.id}`);
+    await page.waitForURL(/\/console\/login/);
+    // The email field has the focus on arrival; the rest is typed and tabbed.
+    await expect(focused(page)).resolves.toEqual({ tag: 'input', id: 'email', name: 'Email' });
+    await page.keyboard.type(admin.email);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toEqual({ tag: 'input', id: 'password', name: 'Password' });
+    await page.keyboard.type(admin.password);
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'button', name: 'Sign in' });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/console/kyc/${user.id}$`));
+
+    // From the top of the page: the skip link first, then each control in order, each with a name.
+    const stops: { tag: string; id: string; name: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const stop = await focused(page);
+      stops.push(stop);
+      if (stop.id === 'notes-case') break;
+    }
+    expect(stops[0]).toMatchObject({ tag: 'a', name: 'Skip to content' });
+    expect(stops.at(-1)).toEqual({ tag: 'input', id: 'notes-case', name: 'Approval note (optional)' });
+    for (const stop of stops) expect(stop.name).not.toBe('');
+    await page.keyboard.type('checked with the keyboard only');
+    await page.keyboard.press('Tab');
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'button', name: 'Approve' });
+    // Back and forth: Shift+Tab returns to the note, Tab to the button.
+    await page.keyboard.press('Shift+Tab');
+    await expect(focused(page)).resolves.toMatchObject({ id: 'notes-case' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.waitForURL(/\/console\/kyc$/);
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining(`Approved the KYC of ${user.email}`)]);
+    await eventually(
+      async () => (await sql('select status from kyc where user_id = ?', [user.id]))[0].status === 'APPROVED',
+    );
+    const [kyc] = await sql('select reviewed_by, notes from kyc where user_id = ?', [user.id]);
+    expect(kyc).toEqual({ reviewed_by: admin.id, notes: 'checked with the keyboard only' });
+    await context.close();
+  });
+});
+
 describe('KYC queue, live', () => {
   it('a KYC case newly awaiting review appears without a reload', async () => {
     const { context, page } = await newPage();
@@ -248,8 +324,10 @@ describe('AML cases', () => {
     expect(await a.page.evaluate(() => (globalThis as any).__notReloaded)).toBe(true);
     await shoot(a.page, 'aml-cases');
 
+    // The list links to the case by its id.
+    const [{ id: caseId }] = await sql(`select id from aml_cases where user_id = ?`, [user.id]);
     await a.page.locator(`tr[data-user="${user.id}"] a`).click();
-    await a.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await a.page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await expect(a.page.locator('#account-status').textContent()).resolves.toContain('FROZEN');
     await expect(a.page.locator('#h-findings + div, #h-findings ~ *').first().textContent()).resolves.toMatch(
       /COUNTRY|JURISDICTION|SANCTION|CRITICAL/i,
@@ -284,8 +362,9 @@ describe('AML cases', () => {
     expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
 
     const b = await newPage();
+    // The address by user id (live notices link to it) leads to the user's open case.
     await signIn(b.page, secondAdmin, `/console/aml/${user.id}`);
-    await b.page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await b.page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await expect(b.page.locator('#first-approval').textContent()).resolves.toMatch(
       new RegExp(`Approved first by ${admin.email.replace(/[.+]/g, '\\$&')}.*Your approval completes`),
     );
@@ -306,6 +385,169 @@ describe('AML cases', () => {
   });
 });
 
+/** A user whose deposit above the daily limit opens a review case (DEPOSIT_LIMIT, no freeze). */
+async function userWithReviewCase(): Promise<{ user: TestUser; caseId: string }> {
+  const user = await registerUser(http);
+  await sql(`update users set kyc_status = 'APPROVED' where id = ?`, [user.id]);
+  const dep = await http.post('/wallet/deposit', { amount: '50000.01' }, user.token, {
+    'idempotency-key': randomUUID(),
+  });
+  expect(dep.status).toBe(201);
+  const caseId = await caseOf(user.id);
+  return { user, caseId };
+}
+
+/** The user's open AML case, once the AML run has opened it. */
+async function caseOf(userId: string): Promise<string> {
+  let id = '';
+  await eventually(
+    async () => {
+      id = (await sql(`select id from aml_cases where user_id = ? and status <> 'CLOSED'`, [userId]))[0]?.id ?? '';
+      return id !== '';
+    },
+    30_000,
+    'the AML case',
+  );
+  return id;
+}
+
+describe('AML case without a freeze, and the user lookup', () => {
+  it('escalate a review case from its page; the user page lists both cases, the timeline with the finding, and the queue jobs', async () => {
+    const { user, caseId: reviewCase } = await userWithReviewCase();
+    const { context, page } = await newPage();
+    await signIn(page, admin, `/console/aml/${user.id}`);
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(page.locator('#case-status').textContent()).resolves.toContain('OPEN');
+    // The decisions the API allows for a case without a freeze, not "No open case".
+    await expect(page.getByRole('button', { name: 'Clear and close' }).isEnabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Approve unfreeze' }).count()).resolves.toBe(0);
+    await shoot(page, 'aml-case-review');
+    await page.getByLabel('Reason to escalate').fill('source of funds not shown');
+    await page.getByRole('button', { name: 'Escalate: freeze the account' }).click();
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining('Case escalated and closed')]);
+    await expect(page.locator('#case-status').textContent()).resolves.toContain('CLOSED (ESCALATED)');
+    await expect(page.locator('#case-state').textContent()).resolves.toContain('This case is closed');
+    expect((await sql('select status from users where id = ?', [user.id]))[0].status).toBe('FROZEN');
+    const freezeCase = await caseOf(user.id);
+    expect(freezeCase).not.toBe(reviewCase);
+
+    // Found by email: both cases, each linking to its page.
+    await page.getByRole('link', { name: 'User lookup' }).click();
+    await page.getByLabel('Email or user id').fill(user.email);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(new RegExp(`/console/users/${user.id}$`));
+    const cases = page.locator('#user-cases tbody tr');
+    await expect(cases.count()).resolves.toBe(2);
+    await expect(page.locator(`#user-cases tr[data-case="${reviewCase}"]`).textContent()).resolves.toMatch(
+      /CLOSED \(ESCALATED\)[\s\S]*review[\s\S]*DEPOSIT_LIMIT x1/,
+    );
+    await expect(page.locator(`#user-cases tr[data-case="${freezeCase}"]`).textContent()).resolves.toMatch(/OPEN/);
+    // The compliance timeline of GET /admin/users/:id/timeline: the finding, the decision with who and why.
+    const timeline = page.locator('#compliance-timeline');
+    await expect(timeline.locator('li[data-category="aml_finding"]').first().textContent()).resolves.toMatch(
+      /aml\.finding\.deposit_limit[\s\S]*DEPOSIT_LIMIT/,
+    );
+    await expect(timeline.locator('li[data-category="decision"]').first().textContent()).resolves.toMatch(
+      new RegExp(`ESCALATED[\\s\\S]*${admin.email.replace(/[.+]/g, '\\$&')}[\\s\\S]*source of funds not shown`),
+    );
+    // The freeze's entries link to its workflow in the Temporal UI.
+    await eventually(
+      async () => {
+        await page.reload();
+        return (await page.locator('#compliance-timeline a', { hasText: 'workflow in the Temporal UI' }).count()) > 0;
+      },
+      20_000,
+      'a workflow link in the timeline',
+    );
+    const workflowLink = await page
+      .locator('#compliance-timeline a', { hasText: 'workflow in the Temporal UI' })
+      .first()
+      .getAttribute('href');
+    expect(decodeURIComponent(workflowLink!)).toContain(`aml-freeze-${user.id}`);
+    // The user's emails (welcome, account frozen) are their queue jobs, linked into the queue dashboard.
+    let jobHref: string | null = null;
+    await eventually(
+      async () => {
+        await page.reload();
+        jobHref = await page
+          .locator('#user-links a[href^="/admin/queues/queue/"]')
+          .first()
+          .getAttribute('href', { timeout: 500 })
+          .catch(() => null);
+        return jobHref !== null;
+      },
+      20_000,
+      'the email job link',
+    );
+    expect(jobHref).toMatch(/^\/admin\/queues\/queue\/email-notifications\/.+/);
+    await shoot(page, 'user-cases-timeline');
+    const job = await page.goto(`${base}${jobHref}`);
+    expect(job!.status()).toBe(200);
+    expect(page.url()).toBe(`${base}${jobHref}`);
+
+    // The older, closed case opens from the user page.
+    await page.goBack();
+    await page.locator(`#user-cases tr[data-case="${reviewCase}"] a`).click();
+    await page.waitForURL(new RegExp(`/console/aml/cases/${reviewCase}$`));
+    await expect(page.locator('#case-timeline').textContent()).resolves.toMatch(/DECISION[\s\S]*ESCALATED/);
+    // Close the freeze case so its workflow does not outlive the test.
+    await page.goto(`${base}/console/aml/cases/${freezeCase}`);
+    await page.getByLabel('Reason to keep frozen').fill('escalated: kept frozen');
+    await page.getByRole('button', { name: 'Keep frozen and close' }).click();
+    await expect(flash(page)).resolves.toEqual(['ok', expect.stringContaining('the account stays frozen')]);
+    await context.close();
+  });
+});
+
+describe('AML case list filters', () => {
+  it('status, rule and assignee each narrow the list', async () => {
+    const { caseId: reviewCase } = await userWithReviewCase();
+    const assigned = await http.put(`/aml/admin/cases/${reviewCase}/assignee`, { assigneeId: admin.id }, admin.token);
+    expect(assigned.status).toBe(200);
+    const frozen = await registerUser(http, { country: 'IR' });
+    expect(
+      (await http.post('/wallet/deposit', { amount: '10' }, frozen.token, { 'idempotency-key': randomUUID() })).status,
+    ).toBe(201);
+    await caseOf(frozen.id);
+
+    const { context, page } = await newPage();
+    await signIn(page, admin, '/console/aml');
+    await page.waitForURL(/\/console\/aml$/);
+    const listed = async () => ({
+      reviewed: await page.locator(`tr[data-case="${reviewCase}"]`).count(),
+      frozen: await page.locator(`tr[data-user="${frozen.id}"]`).count(),
+    });
+    const filter = async (values: { status?: string; rule?: string; assignee?: string }) => {
+      await page.getByLabel('Status').selectOption(values.status ?? 'ACTIVE');
+      await page.getByLabel('Rule').selectOption(values.rule ?? '');
+      await page.getByLabel('Assignee').selectOption(values.assignee ?? '');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.waitForURL(/\/console\/aml\?/);
+      return listed();
+    };
+    await expect(listed()).resolves.toEqual({ reviewed: 1, frozen: 1 });
+    await expect(filter({ status: 'INVESTIGATING' })).resolves.toEqual({ reviewed: 1, frozen: 0 });
+    await expect(filter({ status: 'OPEN' })).resolves.toEqual({ reviewed: 0, frozen: 1 });
+    await expect(filter({ status: 'CLOSED' })).resolves.toEqual({ reviewed: 0, frozen: 0 });
+    await expect(filter({ rule: 'DEPOSIT_LIMIT' })).resolves.toEqual({ reviewed: 1, frozen: 0 });
+    await expect(filter({ rule: 'COUNTRY' })).resolves.toEqual({ reviewed: 0, frozen: 1 });
+    await expect(filter({ assignee: 'me' })).resolves.toEqual({ reviewed: 1, frozen: 0 });
+    await expect(filter({ assignee: 'none' })).resolves.toEqual({ reviewed: 0, frozen: 1 });
+    // The form keeps the chosen filter after the reload.
+    await expect(page.getByLabel('Assignee').inputValue()).resolves.toBe('none');
+    await shoot(page, 'aml-cases-filtered');
+    // Close the freeze case so its workflow does not outlive the test.
+    const keep = await http.put(
+      `/aml/admin/users/${frozen.id}/decision`,
+      { decision: 'KEEP_FROZEN', notes: 'test done' },
+      admin.token,
+    );
+    expect(keep.status).toBe(200);
+    await context.close();
+  });
+});
+
 describe('flash messages', () => {
   it('a live refresh that runs while a form post is answered leaves the message to the page it redirects to', async () => {
     const user = await registerUser(http, { country: 'IR' });
@@ -322,13 +564,13 @@ describe('flash messages', () => {
       'the case record',
     );
     const { context, page } = await newPage();
-    await signIn(page, admin, `/console/aml/${user.id}`);
-    await page.waitForURL(new RegExp(`/console/aml/${user.id}$`));
+    await signIn(page, admin, `/console/aml/cases/${caseId}`);
+    await page.waitForURL(new RegExp(`/console/aml/cases/${caseId}$`));
     await page.locator('body[data-live-connected]').waitFor();
     const csrf = await page.locator('body').getAttribute('data-csrf');
     // The form post is answered (303, message in the session) while the old page is still open.
-    const post = await context.request.post(`${base}/console/aml/${user.id}/notes`, {
-      form: { _csrf: csrf!, caseId, note: 'called the user' },
+    const post = await context.request.post(`${base}/console/aml/cases/${caseId}/notes`, {
+      form: { _csrf: csrf!, note: 'called the user' },
       maxRedirects: 0,
     });
     expect(post.status()).toBe(303);
@@ -354,13 +596,15 @@ describe('user lookup, queues, sign-out and expiry', () => {
     const { context, page } = await newPage();
     await signIn(page, admin, '/console/users');
     await page.waitForURL(/\/console\/users$/);
+    await shoot(page, 'user-search');
     await page.getByLabel('Email or user id').fill(user.email.toUpperCase());
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForURL(new RegExp(`/console/users/${user.id}$`));
     await expect(page.locator('#profile').textContent()).resolves.toContain('Lookup Person');
     await expect(page.locator('#kyc-status').textContent()).resolves.toContain('NOT_STARTED');
     await expect(page.locator('#wallet').textContent()).resolves.toContain('12.34 USD');
-    await expect(page.locator('#h-timeline + ol').textContent()).resolves.toContain('user.created');
+    await expect(page.locator('#user-cases, #h-cases + p').textContent()).resolves.toBe('No AML case.');
+    await expect(page.locator('#h-timeline + p').textContent()).resolves.toBe('Nothing recorded.');
     const temporal = await page.locator('#temporal-link').getAttribute('href');
     expect(decodeURIComponent(temporal!)).toContain(`UserId="${user.id}"`);
     await shoot(page, 'user-profile');
@@ -372,6 +616,14 @@ describe('user lookup, queues, sign-out and expiry', () => {
     const board = await page.goto(`${base}/admin/queues`);
     expect(board!.status()).toBe(200);
     expect(page.url()).toBe(`${base}/admin/queues`);
+    // The dashboard renders (its scripts load under its CSP) and lists the queues.
+    await page.getByText('email-notifications').first().waitFor();
+    await shoot(page, 'queues-board');
+    // Any other console address is a page, never the API's JSON error.
+    const missing = await page.goto(`${base}/console/no-such-screen`);
+    expect(missing!.status()).toBe(404);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('No such page.');
+    await shoot(page, 'error-page');
     await page.goto(`${base}/console/kyc`);
 
     // A state-changing request without the CSRF token is refused, as a page.

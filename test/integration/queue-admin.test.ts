@@ -10,11 +10,13 @@ import { createTestContext } from '../helpers/context';
 import { eventually } from '../helpers/eventually';
 import { outboxDelivered } from '../helpers/outbox';
 import { startOutboxRelay } from '../../src/main/outbox';
+import { ConsoleSessions } from '../../src/features/console/session';
 import { createStaff, httpClient, registerUser, type HttpClient, type TestUser } from '../helpers/http';
 
 let ctx: AppContext;
 let server: Server;
 let http: HttpClient;
+let base: string;
 let admin: TestUser;
 let user: TestUser;
 const workflowIds: string[] = [];
@@ -25,7 +27,8 @@ beforeAll(async () => {
     createApp({ logger: ctx.logger, orm: ctx.orm, bodyLimit: '10kb', routers: buildRouters(ctx) }).callback(),
   );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  http = httpClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = httpClient(base);
   // The relay turns the registrations' outbox rows into email jobs (no BullMQ worker runs here).
   await startOutboxRelay(ctx);
   admin = await createStaff(ctx, 'ADMIN');
@@ -141,6 +144,63 @@ describe('queue dashboard (bull-board) at /admin/queues', () => {
     expect(cookie).toContain('path=/admin/queues');
     const viaCookie = await http.get('/admin/queues/api/queues', undefined, { cookie: cookie.split(';')[0]! });
     expect(viaCookie.status).toBe(200);
+  });
+});
+
+describe("bull-board's own actions on the console session", () => {
+  let cookie: string;
+  beforeAll(async () => {
+    const sessions = new ConsoleSessions(ctx.redis, ctx.config.REDIS_PREFIX, ctx.tokens, {
+      idleSeconds: 600,
+      maxSeconds: 600,
+    });
+    const { id } = await sessions.create({ userId: admin.id, role: 'ADMIN' }, admin.email);
+    cookie = `console_session=${id}`;
+  });
+  const emailQueue = () => (ctx.email as BullEmailQueue).queue;
+  /** bull-board's "pause queue" button, as its page sends it (a PUT, no CSRF token). */
+  const pause = (headers: Record<string, string>) =>
+    fetch(`${base}/admin/queues/api/queues/email-notifications/pause`, { method: 'PUT', headers });
+  const resume = () => emailQueue().resume();
+
+  it('refuses a state-changing call from another origin or with no origin: 403 JSON, the queue untouched', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of attempts) {
+      const res = await pause({ cookie, ...headers });
+      expect({ headers, status: res.status }).toEqual({ headers, status: 403 });
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+      expect(await emailQueue().isPaused()).toBe(false);
+    }
+    // Reads on the same cookie still work (the board's page and API).
+    expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('lets a call from this origin through, by Origin or by Sec-Fetch-Site', async () => {
+    try {
+      expect((await pause({ cookie, origin: base })).status).toBe(200);
+      expect(await emailQueue().isPaused()).toBe(true);
+      await resume();
+      expect((await pause({ cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+      expect(await emailQueue().isPaused()).toBe(true);
+    } finally {
+      await resume();
+    }
+  });
+
+  it('a bearer token (not a browser cookie) needs no origin', async () => {
+    try {
+      expect((await pause({ authorization: `Bearer ${admin.token}` })).status).toBe(200);
+      expect(await emailQueue().isPaused()).toBe(true);
+    } finally {
+      await resume();
+    }
   });
 });
 

@@ -23,3 +23,19 @@ export async function escalateCase(em: EntityManager, caseId: string, adminId: s
     await recordOutbox(tx, amlFreezeMessage({ userId: c.user_id, checkIds: [], reasons: [why] }));
   });
 }
+
+/**
+ * An admin's decision on a case without a freeze (the JSON API and the console take it alike):
+ * ESCALATED freezes the account (escalateCase); CLEARED closes the case and resolves its open
+ * findings, which releases a block_and_review hold.
+ */
+export async function decideCaseWithoutFreeze(
+  em: EntityManager,
+  caseId: string,
+  adminId: string,
+  decision: 'CLEARED' | 'ESCALATED',
+  reason: string,
+): Promise<void> {
+  if (decision === 'ESCALATED') return escalateCase(em, caseId, adminId, reason);
+  await em.transactional((tx) => decideCase(tx, caseId, adminId, 'CLEARED', reason));
+}

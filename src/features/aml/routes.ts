@@ -4,17 +4,9 @@ import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
 import { CHECK_TYPES, RESULTS, SEVERITIES } from './rules';
-import {
-  addCaseNote,
-  assignCase,
-  CASE_STATUSES,
-  decideCase,
-  getCase,
-  listCases,
-  recordDecision,
-} from './case-repository';
+import { addCaseNote, assignCase, CASE_STATUSES, getCase, listCases, recordDecision } from './case-repository';
 import { listSnoozes, snoozeRule } from './snoozes';
-import { escalateCase } from './escalation';
+import { decideCaseWithoutFreeze } from './escalation';
 import type { AmlCases } from './cases';
 import type { AmlChecks } from './checks';
 import { getAMLCheckHistory, listChecks, resolveAMLCheck } from './repository';
@@ -127,8 +119,7 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
     const { id } = validate(caseIdParam, ctx.params, 'path');
     const body = validate(caseDecisionBody, ctx.request.body, 'decision');
     const adminId = principalOf(ctx).userId;
-    if (body.decision === 'ESCALATED') await escalateCase(emOf(ctx), id, adminId, body.reason);
-    else await emOf(ctx).transactional((tx) => decideCase(tx, id, adminId, 'CLEARED', body.reason));
+    await decideCaseWithoutFreeze(emOf(ctx), id, adminId, body.decision, body.reason);
     ctx.body = await getCase(emOf(ctx), id);
   });
 

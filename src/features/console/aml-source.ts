@@ -7,10 +7,12 @@ import {
   currentCaseIdOf,
   getCase,
   listCases,
+  recordDecision,
   staffMembers,
   type CaseFilter,
   type CaseListItem,
 } from '../aml/case-repository';
+import { decideCaseWithoutFreeze } from '../aml/escalation';
 import { getAMLCheckHistory, resolveAMLCheck, type AmlCheckRow } from '../aml/repository';
 import { listSnoozes, type SnoozeView } from '../aml/snoozes';
 
@@ -24,12 +26,23 @@ export type AmlCaseDetail = Awaited<ReturnType<typeof getCase>> & { snoozes: Sno
 
 export interface AmlConsoleSource {
   list(em: EntityManager, filter: CaseFilter): Promise<{ items: CaseListItem[]; total: number }>;
-  /** The user's open case record, else their latest one, else null. */
-  caseOf(em: EntityManager, userId: string): Promise<AmlCaseDetail | null>;
+  /** One case record by its id (NOT_FOUND when there is none). */
+  caseById(em: EntityManager, caseId: string): Promise<AmlCaseDetail>;
+  /** The id of the user's open case, else of their latest one, else null. */
+  currentCaseId(em: EntityManager, userId: string): Promise<string | null>;
   /** The freeze workflow's state while the user's freeze is open, else null. */
   freezeState(userId: string): Promise<AmlCaseState | null>;
   findings(em: EntityManager, userId: string): Promise<AmlCheckRow[]>;
-  decide(userId: string, decision: AmlDecision): Promise<AmlCaseState>;
+  /** A decision on the user's open freeze (UNFREEZE, KEEP_FROZEN), recorded on the case as the JSON API does. */
+  decide(em: EntityManager, userId: string, decision: AmlDecision): Promise<AmlCaseState>;
+  /** A decision on a case without a freeze (CLEARED, ESCALATED), as the JSON API takes it. */
+  decideWithoutFreeze(
+    em: EntityManager,
+    caseId: string,
+    adminId: string,
+    decision: 'CLEARED' | 'ESCALATED',
+    reason: string,
+  ): Promise<void>;
   resolveFinding(em: EntityManager, checkId: string, adminId: string, notes: string): Promise<AmlCheckRow>;
   assign(em: EntityManager, caseId: string, assigneeId: string, adminId: string): Promise<void>;
   note(em: EntityManager, caseId: string, adminId: string, note: string): Promise<void>;
@@ -39,14 +52,20 @@ export interface AmlConsoleSource {
 export function amlSourceFromRecords(cases: AmlCases): AmlConsoleSource {
   return {
     list: (em, filter) => listCases(em, filter),
-    async caseOf(em, userId) {
-      const id = await currentCaseIdOf(em, userId);
-      if (!id) return null;
-      return { ...(await getCase(em, id)), snoozes: await listSnoozes(em, userId) };
+    async caseById(em, caseId) {
+      const record = await getCase(em, caseId);
+      return { ...record, snoozes: await listSnoozes(em, record.userId) };
     },
+    currentCaseId: (em, userId) => currentCaseIdOf(em, userId),
     freezeState: (userId) => cases.freezeState(userId),
     findings: (em, userId) => getAMLCheckHistory(em, userId, 50),
-    decide: (userId, decision) => cases.decide(userId, decision),
+    async decide(em, userId, decision) {
+      const state = await cases.decide(userId, decision);
+      await recordDecision(em, userId, decision.adminId, decision.decision, decision.notes ?? null);
+      return state;
+    },
+    decideWithoutFreeze: (em, caseId, adminId, decision, reason) =>
+      decideCaseWithoutFreeze(em, caseId, adminId, decision, reason),
     resolveFinding: (em, checkId, adminId, notes) => resolveAMLCheck(em, checkId, adminId, notes),
     assign: (em, caseId, assigneeId, adminId) => assignCase(em, caseId, assigneeId, adminId),
     note: (em, caseId, adminId, note) => addCaseNote(em, caseId, adminId, note),

@@ -76,18 +76,6 @@ export async function moneyMovements(em: EntityManager, userId: string, limit = 
   );
 }
 
-/** Audit rows about the user, their KYC, wallet and AML findings, newest first. */
-export async function complianceTimeline(em: EntityManager, userId: string, limit = 50) {
-  return em.execute<Row[]>(
-    `select a.created_at, a.actor_type, a.actor_id, a.action, a.target_type, a.reason
-     from audit_logs a
-     where (a.target_type in ('user', 'kyc', 'wallet') and a.target_id = ?)
-        or (a.target_type = 'aml_check' and a.target_id in (select id::text from aml_checks where user_id = ?))
-     order by a.created_at desc, a.id desc limit ?`,
-    [userId, userId, limit],
-  );
-}
-
 export async function failedSettlements(em: EntityManager, limit = 100) {
   return em.execute<Row[]>(
     `select t.id, t.user_id, u.email, t.symbol, t.direction, t.stake, t.open_price, t.status, t.failure,

@@ -20,10 +20,12 @@ import { CONSOLE_COOKIE, csrfMatches, type ConsoleSession, type ConsoleSessions 
 import type { AmlConsoleSource } from './aml-source';
 import { CASE_STATUSES } from '../aml/case-repository';
 import { CHECK_TYPES } from '../aml/rules';
+import { complianceTimeline } from '../aml/timeline';
 import * as q from './queries';
 import * as v from './views';
 
 const P = v.CONSOLE_PATH;
+const casePath = (caseId: string) => `${P}/aml/cases/${caseId}`;
 const LOGIN_CSRF_COOKIE = 'console_login_csrf';
 /** Sent by console.js on a live-region refresh (assets/console.js). */
 const LIVE_REFRESH_HEADER = 'x-console-live-refresh';
@@ -37,7 +39,7 @@ export interface ConsoleRouterDeps {
   loginLock: LoginLock;
   queues: () => Queue[];
   temporalUi: { url: string; namespace: string };
-  /** Secure cookies (production): the browser sends them over HTTPS only. */
+  /** Secure cookies (secureCookiesFor: all but development and test): the browser sends them over HTTPS only. */
   secureCookies: boolean;
 }
 
@@ -88,8 +90,8 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
   const router = new Router();
   const assets = loadAssets();
   const cookieOptions = (ctx: Context) => {
-    // Behind a TLS-terminating proxy Koa knows the request was HTTPS (app.proxy); in production
-    // the cookie is Secure either way.
+    // Behind a TLS-terminating proxy Koa knows the request was HTTPS (app.proxy); outside
+    // development and test the cookie is Secure either way.
     if (deps.secureCookies) ctx.cookies.secure = true;
     return { httpOnly: true, sameSite: 'strict' as const, secure: deps.secureCookies, path: '/' };
   };
@@ -334,24 +336,30 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     page(ctx, v.amlListPage(consoleState(ctx)!.session, list, filter, await takeFlash(ctx)));
   });
 
+  /** The user's case page, by the user: their open case, else their latest (links in live notices use it). */
   router.get(`${P}/aml/:userId`, ...auth, async (ctx) => {
     const userId = uuid.parse(ctx.params.userId);
+    const caseId = await deps.aml.currentCaseId(emOf(ctx), userId);
+    if (!caseId) throw new AppError('NOT_FOUND', 'This user has no AML case.');
+    ctx.redirect(casePath(caseId));
+  });
+
+  /** A case page by the case's id: any case of the user, open or closed. */
+  router.get(`${P}/aml/cases/:caseId`, ...auth, async (ctx) => {
     const em = emOf(ctx);
-    const user = await q.findUser(em, userId);
+    const record = await deps.aml.caseById(em, uuid.parse(ctx.params.caseId));
+    const user = await q.findUser(em, record.userId);
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    const [record, state, findings, movements, timeline, staff] = await Promise.all([
-      deps.aml.caseOf(em, userId),
-      deps.aml.freezeState(userId),
-      deps.aml.findings(em, userId),
-      q.moneyMovements(em, userId),
-      q.complianceTimeline(em, userId),
+    // Only an open case with a freeze is decided through the freeze workflow.
+    const frozen = record.status !== 'CLOSED' && record.workflowId !== null;
+    const [state, findings, movements, timeline, staff] = await Promise.all([
+      frozen ? deps.aml.freezeState(record.userId) : null,
+      deps.aml.findings(em, record.userId),
+      q.moneyMovements(em, record.userId),
+      complianceTimeline(em, record.userId, deps.temporalUi),
       deps.aml.staff(em),
     ]);
-    const people = [
-      ...(state?.approvals ?? []),
-      ...findings.map((f) => f.resolvedBy ?? ''),
-      ...timeline.map((t) => t.actor_id),
-    ];
+    const people = [...(state?.approvals ?? []), ...findings.map((f) => f.resolvedBy ?? '')];
     const emails = await q.emailsOf(
       em,
       [...new Set(people)].filter((id) => uuid.safeParse(id).success),
@@ -366,16 +374,14 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     );
   });
 
-  /** Assignment and notes act on the case record shown on the page (its id in the form). */
+  /** A form on a case page: the outcome (or the refusal, with its HTTP status) is shown back on that page. */
   const onCase =
     (act: (ctx: Context, caseId: string) => Promise<string>) =>
     async (ctx: Context): Promise<void> => {
-      const userId = uuid.parse(ctx.params.userId);
-      const back = `${P}/aml/${userId}`;
-      const caseId = uuid.safeParse(field(ctx, 'caseId'));
-      if (!caseId.success) return redirectWith(ctx, back, { kind: 'error', text: 'Refused (400): no case given.' });
+      const caseId = uuid.parse(ctx.params.caseId);
+      const back = casePath(caseId);
       try {
-        return redirectWith(ctx, back, { kind: 'ok', text: await act(ctx, caseId.data) });
+        return redirectWith(ctx, back, { kind: 'ok', text: await act(ctx, caseId) });
       } catch (err) {
         if (err instanceof AppError && err.code !== 'INTERNAL') {
           return redirectWith(ctx, back, {
@@ -388,7 +394,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     };
 
   router.post(
-    `${P}/aml/:userId/assign`,
+    `${P}/aml/cases/:caseId/assign`,
     ...post,
     onCase(async (ctx, caseId) => {
       const assignee = uuid.safeParse(field(ctx, 'assigneeId'));
@@ -399,7 +405,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
   );
 
   router.post(
-    `${P}/aml/:userId/notes`,
+    `${P}/aml/cases/:caseId/notes`,
     ...post,
     onCase(async (ctx, caseId) => {
       const note = field(ctx, 'note').slice(0, 2000);
@@ -409,45 +415,57 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     }),
   );
 
-  router.post(`${P}/aml/:userId/decision`, ...post, async (ctx) => {
-    const userId = uuid.parse(ctx.params.userId);
-    const decision = z.enum(['UNFREEZE', 'KEEP_FROZEN']).parse(field(ctx, 'decision'));
-    const notes = field(ctx, 'notes').slice(0, 2000) || null;
-    const back = `${P}/aml/${userId}`;
-    try {
-      const state = await deps.aml.decide(userId, { decision, adminId: me(ctx).userId, notes });
-      const text =
-        state.status === 'UNFROZEN'
-          ? 'Second approval recorded: the account is being unfrozen.'
-          : state.status === 'CLOSED_FROZEN'
-            ? 'The case is closed; the account stays frozen.'
-            : 'Your unfreeze approval is recorded. A second, different admin must approve.';
-      return redirectWith(ctx, back, { kind: 'ok', text });
-    } catch (err) {
-      if (err instanceof AppError && ['INVALID_STATE', 'FORBIDDEN', 'NOT_FOUND'].includes(err.code)) {
-        const status = httpStatusFor(err.code);
-        return redirectWith(ctx, back, { kind: 'error', text: `Refused (${status}): ${err.message}.` });
+  /**
+   * The decisions the JSON API allows for the case: on an open freeze UNFREEZE (two different
+   * admins) or KEEP_FROZEN, through the freeze workflow; on a case without a freeze CLEARED or
+   * ESCALATED, with a reason. The use cases refuse the rest (own case, closed case, wrong kind).
+   */
+  router.post(
+    `${P}/aml/cases/:caseId/decision`,
+    ...post,
+    onCase(async (ctx, caseId) => {
+      const decision = z.enum(['UNFREEZE', 'KEEP_FROZEN', 'CLEARED', 'ESCALATED']).safeParse(field(ctx, 'decision'));
+      if (!decision.success) throw new AppError('VALIDATION_FAILED', 'no such decision');
+      const notes = field(ctx, 'notes').slice(0, 2000);
+      const em = emOf(ctx);
+      const adminId = me(ctx).userId;
+      if (decision.data === 'CLEARED' || decision.data === 'ESCALATED') {
+        if (!notes) throw new AppError('VALIDATION_FAILED', 'a decision needs a reason');
+        await deps.aml.decideWithoutFreeze(em, caseId, adminId, decision.data, notes);
+        return decision.data === 'CLEARED'
+          ? 'Case cleared and closed: its findings are resolved.'
+          : 'Case escalated and closed: the account is frozen, and a freeze case follows.';
       }
-      throw err;
-    }
-  });
+      const record = await deps.aml.caseById(em, caseId);
+      if (record.status === 'CLOSED') throw new AppError('INVALID_STATE', 'the case is already closed');
+      if (!record.workflowId) {
+        throw new AppError('INVALID_STATE', 'the case has no freeze: clear or escalate it instead');
+      }
+      const state = await deps.aml.decide(em, record.userId, {
+        decision: decision.data,
+        adminId,
+        notes: notes || null,
+      });
+      return state.status === 'UNFROZEN'
+        ? 'Second approval recorded: the account is being unfrozen.'
+        : state.status === 'CLOSED_FROZEN'
+          ? 'The case is closed; the account stays frozen.'
+          : 'Your unfreeze approval is recorded. A second, different admin must approve.';
+    }),
+  );
 
-  router.post(`${P}/aml/:userId/findings/:checkId/resolve`, ...post, async (ctx) => {
-    const userId = uuid.parse(ctx.params.userId);
-    const checkId = uuid.parse(ctx.params.checkId);
-    const notes = field(ctx, 'notes').slice(0, 2000);
-    const back = `${P}/aml/${userId}`;
-    if (!notes) return redirectWith(ctx, back, { kind: 'error', text: 'A note is required.' });
-    try {
-      await deps.aml.resolveFinding(emOf(ctx), checkId, me(ctx).userId, notes);
-      return redirectWith(ctx, back, { kind: 'ok', text: 'Finding resolved with your note.' });
-    } catch (err) {
-      if (err instanceof AppError && err.code !== 'INTERNAL') {
-        return redirectWith(ctx, back, { kind: 'error', text: `Refused: ${err.message}.` });
-      }
-      throw err;
-    }
-  });
+  router.post(
+    `${P}/aml/cases/:caseId/findings/:checkId/resolve`,
+    ...post,
+    onCase(async (ctx, _caseId) => {
+      const checkId = uuid.safeParse(ctx.params.checkId);
+      if (!checkId.success) throw new AppError('NOT_FOUND', 'no such finding');
+      const notes = field(ctx, 'notes').slice(0, 2000);
+      if (!notes) throw new AppError('VALIDATION_FAILED', 'a note is required');
+      await deps.aml.resolveFinding(emOf(ctx), checkId.data, me(ctx).userId, notes);
+      return 'Finding resolved with your note.';
+    }),
+  );
 
   // --- Settlement failures ----------------------------------------------------------------------
   router.get(`${P}/settlements`, ...auth, async (ctx) => {
@@ -498,31 +516,17 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       q.kycOf(em, user.id),
       deps.aml.findings(em, user.id),
       q.moneyMovements(em, user.id),
-      q.complianceTimeline(em, user.id),
-      deps.aml.caseOf(em, user.id),
+      complianceTimeline(em, user.id, deps.temporalUi),
+      deps.aml.list(em, { userId: user.id, limit: 100, offset: 0 }),
       jobsOf(deps.queues(), { id: user.id, email: user.email }).catch(() => []),
     ]);
-    const emails = await q.emailsOf(
-      em,
-      [...new Set(timeline.map((t) => t.actor_id))].filter((id) => uuid.safeParse(id).success),
-    );
     const ui = deps.temporalUi;
     const temporalUrl = `${ui.url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows?query=${encodeURIComponent(`UserId="${user.id}"`)}`;
     page(
       ctx,
       v.userPage(
         consoleState(ctx)!.session,
-        {
-          user,
-          kyc,
-          amlCase: cases,
-          findings,
-          movements,
-          timeline,
-          jobs,
-          temporalUrl,
-          emails,
-        },
+        { user, kyc, cases: cases.items, findings, movements, timeline, jobs, temporalUrl },
         await takeFlash(ctx),
       ),
     );

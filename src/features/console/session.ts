@@ -89,6 +89,13 @@ export class ConsoleSessions {
   }
 }
 
+/**
+ * Whether the console's cookies are Secure (sent over HTTPS only): everywhere except local
+ * development and the tests, which run over plain HTTP. An environment that is neither (today
+ * production) gets them Secure without having to be named.
+ */
+export const secureCookiesFor = (nodeEnv: string): boolean => nodeEnv !== 'development' && nodeEnv !== 'test';
+
 /** Constant-time comparison of a submitted CSRF token with the expected one. */
 export function csrfMatches(expected: string, submitted: unknown): boolean {
   if (typeof submitted !== 'string' || submitted.length !== expected.length) return false;

@@ -7,6 +7,7 @@ import type { CaseListItem } from '../aml/case-repository';
 import { CHECK_TYPES } from '../aml/rules';
 import type { AmlCaseState } from '../aml/contract';
 import type { AmlCheckRow } from '../aml/repository';
+import type { TimelineEntry } from '../aml/timeline';
 
 export const CONSOLE_PATH = '/console';
 const P = CONSOLE_PATH;
@@ -283,7 +284,7 @@ export function amlListPage(
           items: list.items,
           row: (c) =>
             html`<tr data-user="${c.userId}" data-case="${c.id}">
-              <td><a href="${P}/aml/${c.userId}">${c.email}</a></td>
+              <td><a href="${P}/aml/cases/${c.id}">${c.email}</a></td>
               <td><span class="badge warn">${c.status}${c.outcome ? ` ${c.outcome}` : ''}</span></td>
               <td>${c.highestOutcome}</td>
               <td>${c.findingSummary}</td>
@@ -301,12 +302,7 @@ export function amlListPage(
   );
 }
 
-function caseRecordSection(
-  s: ConsoleSession,
-  userId: string,
-  record: AmlCaseDetail,
-  staff: { id: string; email: string }[],
-) {
+function caseRecordSection(s: ConsoleSession, record: AmlCaseDetail, staff: { id: string; email: string }[]) {
   const open = record.status !== 'CLOSED';
   return html`<section aria-labelledby="h-record" id="case-record" data-case="${record.id}">
     <h2 id="h-record">Case record</h2>
@@ -350,8 +346,8 @@ function caseRecordSection(
     }
     ${
       open
-        ? html`<form method="post" action="${P}/aml/${userId}/assign">
-            ${csrfField(s)}<input type="hidden" name="caseId" value="${record.id}" />
+        ? html`<form method="post" action="${P}/aml/cases/${record.id}/assign">
+            ${csrfField(s)}
             <label for="assignee-id">Assign to</label
             ><select id="assignee-id" name="assigneeId" required>
               ${staff.map((m) => option(m.id, m.email, record.assignee?.id ?? s.userId))}
@@ -360,8 +356,8 @@ function caseRecordSection(
           </form>`
         : html`<p class="why">The case is closed: it can take notes, not an assignee.</p>`
     }
-    <form method="post" action="${P}/aml/${userId}/notes">
-      ${csrfField(s)}<input type="hidden" name="caseId" value="${record.id}" /> <label for="case-note">Case note</label
+    <form method="post" action="${P}/aml/cases/${record.id}/notes">
+      ${csrfField(s)} <label for="case-note">Case note</label
       ><textarea id="case-note" name="note" required maxlength="2000" rows="2"></textarea>
       <button type="submit">Add note</button>
     </form>
@@ -382,51 +378,95 @@ function caseRecordSection(
   </section>`;
 }
 
+/** The decision a frozen case waits for: two different admins to unfreeze, or one to keep it frozen. */
+function freezeDecision(
+  s: ConsoleSession,
+  record: AmlCaseDetail,
+  state: AmlCaseState | null,
+  who: (id: string) => string,
+) {
+  if (!state) {
+    return html`<p class="why" id="case-state">
+      The freeze workflow of this case did not answer: reload the page in a moment to decide.
+    </p>`;
+  }
+  const action = `${P}/aml/cases/${record.id}/decision`;
+  const mine = state.approvals.includes(s.userId);
+  const first = state.approvals[0];
+  return html`<div class="card" id="case-state">
+    <p>Unfreezing needs two different admins. Approvals: <strong>${state.approvals.length}/2</strong>.</p>
+    ${first ? html`<p id="first-approval">Approved first by <strong>${who(first)}</strong>. ${mine ? 'Waiting for a second, different admin.' : 'Your approval completes the unfreeze.'}</p>` : ''}
+    ${
+      mine
+        ? html`<button type="button" disabled aria-describedby="why-unfreeze">Approve unfreeze</button>
+            <p class="why" id="why-unfreeze">You already approved: a second, different admin must approve.</p>`
+        : html`<form method="post" action="${action}">
+            ${csrfField(s)}<input type="hidden" name="decision" value="UNFREEZE" />
+            <label for="unfreeze-notes">Note (optional)</label
+            ><input id="unfreeze-notes" name="notes" maxlength="2000" />
+            <button type="submit">Approve unfreeze</button>
+          </form>`
+    }
+    <form method="post" action="${action}">
+      ${csrfField(s)}<input type="hidden" name="decision" value="KEEP_FROZEN" />
+      <label for="keep-notes">Reason to keep frozen</label
+      ><input id="keep-notes" name="notes" required maxlength="2000" />
+      <button type="submit" class="danger">Keep frozen and close</button>
+    </form>
+  </div>`;
+}
+
+/** The decision a case without a freeze (review, block_and_review) waits for: clear it or escalate it. */
+function caseDecision(s: ConsoleSession, record: AmlCaseDetail) {
+  const action = `${P}/aml/cases/${record.id}/decision`;
+  return html`<div class="card" id="case-state">
+    <p>
+      No freeze on this case (${record.highestOutcome}): one admin clears it (its findings are resolved, a hold is
+      released) or escalates it (the account is frozen and a freeze case follows).
+    </p>
+    <form method="post" action="${action}">
+      ${csrfField(s)}<input type="hidden" name="decision" value="CLEARED" />
+      <label for="clear-reason">Reason to clear</label
+      ><input id="clear-reason" name="notes" required maxlength="2000" />
+      <button type="submit">Clear and close</button>
+    </form>
+    <form method="post" action="${action}">
+      ${csrfField(s)}<input type="hidden" name="decision" value="ESCALATED" />
+      <label for="escalate-reason">Reason to escalate</label
+      ><input id="escalate-reason" name="notes" required maxlength="2000" />
+      <button type="submit" class="danger">Escalate: freeze the account</button>
+    </form>
+  </div>`;
+}
+
 export function amlCasePage(
   s: ConsoleSession,
   args: {
     user: Row;
-    record: AmlCaseDetail | null;
+    record: AmlCaseDetail;
     state: AmlCaseState | null;
     findings: AmlCheckRow[];
     movements: Row[];
-    timeline: Row[];
+    timeline: TimelineEntry[];
     emails: Map<string, string>;
     staff: { id: string; email: string }[];
   },
   flash: ConsoleSession['flash'],
 ) {
-  const { user, state } = args;
+  const { user, record, state } = args;
   const who = (id: string) => args.emails.get(id) ?? id;
   let decision: Html;
-  if (!state) {
-    decision = html`<p id="case-state">No open case: the account is ${user.status}.</p>`;
-  } else if (state.userId === s.userId) {
+  if (record.status === 'CLOSED') {
+    decision = html`<p id="case-state">
+      This case is closed (${record.outcome ?? 'no outcome'}${record.closedAt ? `, ${record.closedAt}` : ''}): nothing
+      to decide. The account is ${user.status}.
+    </p>`;
+  } else if (record.userId === s.userId) {
     decision = html`<p class="why" id="case-state">This is your own case: other admins decide it.</p>`;
+  } else if (record.workflowId) {
+    decision = freezeDecision(s, record, state, who);
   } else {
-    const mine = state.approvals.includes(s.userId);
-    const first = state.approvals[0];
-    decision = html`<div class="card" id="case-state">
-      <p>Unfreezing needs two different admins. Approvals: <strong>${state.approvals.length}/2</strong>.</p>
-      ${first ? html`<p id="first-approval">Approved first by <strong>${who(first)}</strong>. ${mine ? 'Waiting for a second, different admin.' : 'Your approval completes the unfreeze.'}</p>` : ''}
-      ${
-        mine
-          ? html`<button type="button" disabled aria-describedby="why-unfreeze">Approve unfreeze</button>
-              <p class="why" id="why-unfreeze">You already approved: a second, different admin must approve.</p>`
-          : html`<form method="post" action="${P}/aml/${user.id}/decision">
-              ${csrfField(s)}<input type="hidden" name="decision" value="UNFREEZE" />
-              <label for="unfreeze-notes">Note (optional)</label
-              ><input id="unfreeze-notes" name="notes" maxlength="2000" />
-              <button type="submit">Approve unfreeze</button>
-            </form>`
-      }
-      <form method="post" action="${P}/aml/${user.id}/decision">
-        ${csrfField(s)}<input type="hidden" name="decision" value="KEEP_FROZEN" />
-        <label for="keep-notes">Reason to keep frozen</label
-        ><input id="keep-notes" name="notes" required maxlength="2000" />
-        <button type="submit" class="danger">Keep frozen and close</button>
-      </form>
-    </div>`;
+    decision = caseDecision(s, record);
   }
   return layout(
     { title: `AML case of ${user.email}`, session: s, flash, live: `aml-case:${user.id}` },
@@ -437,7 +477,7 @@ export function amlCasePage(
         <dt>Freeze</dt>
         <dd>${state ? `${state.status}, ${state.remindersSent} reminder(s)` : 'no open freeze'}</dd>
       </dl>
-      ${args.record ? caseRecordSection(s, user.id, args.record, args.staff) : html`<p class="empty">No case record.</p>`}
+      ${caseRecordSection(s, record, args.staff)}
       <section aria-labelledby="h-decision">
         <h2 id="h-decision">Decision</h2>
         ${decision}
@@ -458,7 +498,7 @@ export function amlCasePage(
               <td>
                 ${f.notes ?? ''}${
                   !f.resolvedAt && f.result !== 'PASS'
-                    ? html`<form method="post" action="${P}/aml/${user.id}/findings/${f.id}/resolve">
+                    ? html`<form method="post" action="${P}/aml/cases/${record.id}/findings/${f.id}/resolve">
                         ${csrfField(s)}<label for="note-${f.id}">Note</label
                         ><input id="note-${f.id}" name="notes" required maxlength="2000" /><button type="submit">
                           Resolve with note
@@ -473,8 +513,8 @@ export function amlCasePage(
           empty: 'No findings.',
         })}
       </section>
-      ${movementsTable(args.movements)} ${timelineList(args.timeline, who)}
-      <p><a href="${P}/users/${user.id}">User profile</a> · <a href="${P}/aml">All cases</a></p>
+      ${movementsTable(args.movements)} ${timelineSection(args.timeline)}
+      <p><a href="${P}/users/${user.id}">User profile and all their cases</a> · <a href="${P}/aml">All cases</a></p>
     </div>`,
     `${P}/aml`,
   );
@@ -501,13 +541,60 @@ function movementsTable(rows: Row[]) {
   </section>`;
 }
 
-function timelineList(rows: Row[], who: (id: string) => string) {
+const CATEGORY_LABELS: Record<TimelineEntry['category'], string> = {
+  kyc: 'KYC',
+  aml_finding: 'finding',
+  case_event: 'case',
+  decision: 'decision',
+  freeze: 'freeze',
+  snooze: 'snooze',
+};
+
+/** Who acted: both admins of a two-admin unfreeze, else the admin's email or the actor's id. */
+function actorOf(e: TimelineEntry): string {
+  const ids = e.actor.id.split(',');
+  if (e.actor.emails) return e.actor.emails.map((m, i) => m ?? ids[i]).join(' and ');
+  return `${e.actor.type} ${e.actor.email ?? e.actor.id}`;
+}
+
+/** What an entry's details say in a few words: the rule and result of a finding, a decision, a status change. */
+function detailsOf(e: TimelineEntry): string {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const status = (v: unknown) => (v && typeof v === 'object' ? str((v as Record<string, unknown>).status) : null);
+  const parts = [
+    str(d.rule),
+    str(d.result),
+    str(d.severity),
+    str(d.outcome),
+    str(d.decision),
+    str(d.assigneeEmail) && `to ${str(d.assigneeEmail)}`,
+    status(d.before) && status(d.after) && `${status(d.before)} → ${status(d.after)}`,
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * The user's compliance timeline, newest first: the entries GET /admin/users/:id/timeline returns
+ * (aml/timeline.ts), each with who, when and why, its case and its workflow in the Temporal UI.
+ */
+function timelineSection(entries: TimelineEntry[]) {
   return html`<section aria-labelledby="h-timeline">
     <h2 id="h-timeline">Compliance timeline</h2>
     ${
-      rows.length
-        ? html`<ol class="timeline">
-            ${rows.map((r) => html`<li><time datetime="${new Date(r.created_at).toISOString()}">${new Date(r.created_at).toISOString()}</time> <strong>${r.action}</strong> by ${r.actor_type} ${r.actor_type === 'ADMIN' ? who(r.actor_id) : r.actor_id}${r.reason ? html` — ${r.reason}` : ''}</li>`)}
+      entries.length
+        ? html`<ol class="timeline" id="compliance-timeline">
+            ${[...entries]
+              .reverse()
+              .map(
+                (e) =>
+                  html`<li data-category="${e.category}">
+                    <time datetime="${e.at}">${e.at}</time> <span class="badge">${CATEGORY_LABELS[e.category]}</span>
+                    <strong>${e.action}</strong>${detailsOf(e)} by ${actorOf(e)}${e.reason ? html` — ${e.reason}` : ''}
+                    ${e.caseId ? html` · <a href="${P}/aml/cases/${e.caseId}">case ${e.caseId.slice(0, 8)}</a>` : ''}
+                    ${e.workflowUrl ? html` · <a href="${e.workflowUrl}" rel="noreferrer noopener" target="_blank">workflow in the Temporal UI</a>` : ''}
+                  </li>`,
+              )}
           </ol>`
         : html`<p class="empty">Nothing recorded.</p>`
     }
@@ -596,18 +683,18 @@ export function userPage(
   args: {
     user: Row;
     kyc: Row | null;
-    amlCase: AmlCaseDetail | null;
+    cases: CaseListItem[];
     findings: AmlCheckRow[];
     movements: Row[];
-    timeline: Row[];
+    timeline: TimelineEntry[];
     jobs: { queue: string; id: string; name: string; state: string; href: string }[];
     temporalUrl: string;
-    emails: Map<string, string>;
   },
   flash: ConsoleSession['flash'],
 ) {
   const u = args.user;
   const unresolved = args.findings.filter((f) => !f.resolvedAt && f.result !== 'PASS').length;
+  const open = args.cases.filter((c) => c.status !== 'CLOSED').length;
   return layout(
     { title: `User ${u.email}`, session: s, flash },
     html`<dl class="facts" id="profile">
@@ -633,13 +720,32 @@ export function userPage(
         </dd>
         <dt>AML</dt>
         <dd>
-          ${args.amlCase ? html`<a href="${P}/aml/${u.id}">case ${args.amlCase.status}</a> (${args.amlCase.highestOutcome}${args.amlCase.outcome ? `, ${args.amlCase.outcome}` : ''})` : 'no case'};
-          ${args.findings.length} finding(s), ${unresolved} unresolved
+          ${args.cases.length} case(s), ${open} open; ${args.findings.length} finding(s), ${unresolved} unresolved
         </dd>
       </dl>
+      <section aria-labelledby="h-cases">
+        <h2 id="h-cases">AML cases</h2>
+        ${dataTable({
+          caption: 'AML cases of this user, newest first',
+          id: 'user-cases',
+          columns: ['Case', 'Status', 'Highest outcome', 'Findings', 'Assignee', 'Opened', 'Closed'],
+          items: args.cases,
+          row: (c) =>
+            html`<tr data-case="${c.id}">
+              <td><a href="${P}/aml/cases/${c.id}">Case ${c.id.slice(0, 8)}</a></td>
+              <td>${c.status}${c.outcome ? ` (${c.outcome})` : ''}</td>
+              <td>${c.highestOutcome}</td>
+              <td>${c.findingSummary}</td>
+              <td>${c.assignee?.email ?? 'unassigned'}</td>
+              <td><time datetime="${c.openedAt}">${c.openedAt}</time></td>
+              <td>${c.closedAt ? html`<time datetime="${c.closedAt}">${c.closedAt}</time>` : '—'}</td>
+            </tr>`,
+          empty: 'No AML case.',
+        })}
+      </section>
       <section aria-labelledby="h-links">
         <h2 id="h-links">Workflows and jobs</h2>
-        <ul>
+        <ul id="user-links">
           <li>
             <a id="temporal-link" href="${args.temporalUrl}" rel="noreferrer noopener" target="_blank"
               >This user's workflows in the Temporal UI</a
@@ -650,7 +756,7 @@ export function userPage(
           <li><a href="/admin/queues">All queues</a></li>
         </ul>
       </section>
-      ${movementsTable(args.movements)} ${timelineList(args.timeline, (id) => args.emails.get(id) ?? id)}`,
+      ${movementsTable(args.movements)} ${timelineSection(args.timeline)}`,
     `${P}/users`,
   );
 }

@@ -11,6 +11,7 @@ import type { AllQueueMetrics } from './queue-metrics';
 import { checkedLogin, type LoginLock } from '../auth/login-lock';
 import { rateLimit, type LimitRule } from '../../kernel/http/middleware/throttle';
 import { validate } from '../../kernel/http/validate';
+import { HTML_CSP } from '../../kernel/http/middleware/security-headers';
 
 export const BOARD_PATH = '/admin/queues';
 export const BOARD_COOKIE = 'queues_session';
@@ -54,13 +55,26 @@ export class LimitAwareBullMQAdapter extends BullMQAdapter {
 }
 
 const CONSOLE_SESSION_COOKIE = 'console_session';
+/** The API's page CSP, with the dashboard's same-origin <base> allowed. */
+const BOARD_CSP = HTML_CSP.replace("base-uri 'none'", "base-uri 'self'");
 
 export const loginBody = z.object({ email: z.string().trim().email(), password: z.string().min(1).max(200) });
+
+const SAFE_METHODS = ['GET', 'HEAD'];
+
+/**
+ * The request comes from a page of this origin, as the browser tells it: Sec-Fetch-Site, or the
+ * Origin header equal to the request's own origin (behind a proxy, as the proxy forwarded it).
+ * Built from protocol and host: Koa 3's `ctx.origin` is the Origin header itself.
+ */
+const sameOrigin = (ctx: Context) =>
+  ctx.get('sec-fetch-site') === 'same-origin' || ctx.get('origin') === `${ctx.protocol}://${ctx.host}`;
 
 /**
  * Staff only: a bearer token, the session cookie set by POST /admin/queues/login (HttpOnly,
  * SameSite=Strict, scoped to /admin/queues, Secure over HTTPS), or the operator console's
- * session. No credentials: 401, or for a browser page the console's sign-in; a USER: 403.
+ * session. No credentials: 401, or for a browser page the console's sign-in; a USER: 403; a
+ * state-changing request on the console session from another origin (or none): 403.
  */
 function requireStaff(tokens: TokenService, consoleSession?: AdminQueuesRouterDeps['consoleSession']) {
   return async (ctx: Context, next: Next) => {
@@ -69,6 +83,14 @@ function requireStaff(tokens: TokenService, consoleSession?: AdminQueuesRouterDe
     if (!token && consoleSession) {
       const principal = await consoleSession(ctx.cookies.get(CONSOLE_SESSION_COOKIE));
       if (principal) {
+        // bull-board's own calls (retry, clean, pause, ...) cannot carry the console's CSRF token:
+        // a state-changing one on the console cookie must come from this origin.
+        if (!SAFE_METHODS.includes(ctx.method) && !sameOrigin(ctx)) {
+          throw new AppError(
+            'FORBIDDEN',
+            'a state-changing request signed in by the console session must come from this origin (Origin or Sec-Fetch-Site)',
+          );
+        }
         ctx.state.principal = principal;
         return next();
       }
@@ -166,11 +188,14 @@ export function createAdminQueuesRouter(deps: AdminQueuesRouterDeps) {
     return board;
   };
   // bull-board's page links Google Fonts: dropped, so the dashboard makes no request to another
-  // origin (its system-font fallback is used).
+  // origin (its system-font fallback is used). Its scripts and styles are relative to a
+  // <base href="/admin/queues/">: the page's CSP allows a same-origin base (base-uri 'none' left
+  // /admin/queues blank, its assets fetched from /admin/static/ and 404).
   router.all([BOARD_PATH, `${BOARD_PATH}/{*rest}`], staff, async (ctx, next) => {
     await boardMiddleware()(ctx, next);
     if (typeof ctx.body === 'string' && ctx.response.is('html')) {
       ctx.body = ctx.body.replace(/<link[^>]*fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+      ctx.set('Content-Security-Policy', BOARD_CSP);
     }
   });
 

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa';
  * The dashboard's own pages use inline scripts and styles; nothing may be loaded from elsewhere,
  * framed, or posted elsewhere.
  */
-const HTML_CSP = [
+export const HTML_CSP = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-inline'",
   "style-src 'self' 'unsafe-inline'",
@@ -28,7 +28,10 @@ export function securityHeaders() {
       await next();
     } finally {
       if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-store');
-      if (ctx.response.is('html')) ctx.set('Content-Security-Policy', HTML_CSP);
+      // A page may set its own, stricter or loosened on one point (the queue dashboard's <base>).
+      if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy')) {
+        ctx.set('Content-Security-Policy', HTML_CSP);
+      }
     }
   };
 }
