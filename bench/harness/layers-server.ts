@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts, isListening, waitFor } from '../../scripts/stack/net';
-import { trackChild } from './app-process';
+import { startListeningProcess, type ListeningProcess } from './listening-process';
 import type { BenchEnv } from './types';
 
 /**
@@ -13,36 +11,25 @@ export async function startLayersServer(
   env: BenchEnv,
   route: 'health' | 'wallet',
   layers: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const [port] = await freePorts(1);
+): Promise<ListeningProcess> {
   const dir = join(env.projectDir, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
-  const out = openSync(join(dir, `koa-layers-${route}-${port}.log`), 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(env.projectDir, 'bench', 'baselines', 'koa-layers.ts'),
-      String(port),
-      route,
-      layers,
-      env.databaseUrl,
-    ],
-    { cwd: env.projectDir, env: { PATH: process.env.PATH, NODE_ENV: 'development' }, stdio: ['ignore', out, out] },
-  );
-  closeSync(out);
-  trackChild(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
+  const out = openSync(join(dir, `koa-layers-${route}-${layers.replace(/,/g, '-') || 'koa'}.log`), 'w');
   try {
-    await waitFor(`koa layers ${route} ${layers}`, () => isListening('127.0.0.1', port!), 60_000);
-  } catch (err) {
-    await stop();
-    throw err;
+    return await startListeningProcess(
+      `koa layers ${route} ${layers}`,
+      (port) => [
+        '--import',
+        'tsx',
+        join(env.projectDir, 'bench', 'baselines', 'koa-layers.ts'),
+        String(port),
+        route,
+        layers,
+        env.databaseUrl,
+      ],
+      { cwd: env.projectDir, env: { PATH: process.env.PATH, NODE_ENV: 'development' }, stdio: ['ignore', out, out] },
+    );
+  } finally {
+    closeSync(out);
   }
-  return { url: `http://127.0.0.1:${port}`, stop };
 }
