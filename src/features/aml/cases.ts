@@ -20,6 +20,7 @@ import {
   type AmlFindingSignal,
 } from './contract';
 import { AML_FREEZE_TOPIC, type AmlFreezePayload } from './messages';
+import { recordDecision } from './case-repository';
 import type { amlFreeze } from './workflow';
 
 export interface AmlCasesDeps {
@@ -90,10 +91,18 @@ export class AmlCases {
   /**
    * An admin's decision, as an update of the user's freeze workflow. The case record and the
    * freeze commit with the crossing movement, and the relay starts the workflow a moment later:
-   * a decision in that moment starts it from the pending outbox row itself, then decides.
+   * a decision in that moment starts it from the pending outbox row itself, then decides. Once
+   * the workflow accepted it, the decision joins the case's record (for every caller: the JSON
+   * API and the console).
    */
   async decide(userId: string, decision: AmlDecision): Promise<AmlCaseState> {
     if (userId === decision.adminId) throw new AppError('FORBIDDEN', 'an admin cannot decide their own AML case');
+    const state = await this.decideInWorkflow(userId, decision);
+    await recordDecision(this.deps.orm.em.fork(), userId, decision.adminId, decision.decision, decision.notes ?? null);
+    return state;
+  }
+
+  private async decideInWorkflow(userId: string, decision: AmlDecision): Promise<AmlCaseState> {
     const notFound = new AppError('NOT_FOUND', 'no open AML case for this user');
     try {
       return await this.sendDecision(userId, decision);

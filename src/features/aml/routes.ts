@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TokenService } from '../auth/tokens';
 import { ADMIN_ROLES } from '../../kernel/db/entities/user';
 import { CHECK_TYPES, RESULTS, SEVERITIES } from './rules';
-import { addCaseNote, assignCase, CASE_STATUSES, getCase, listCases, recordDecision } from './case-repository';
+import { addCaseNote, assignCase, CASE_STATUSES, getCase, listCases } from './case-repository';
 import { listSnoozes, snoozeRule } from './snoozes';
 import { decideCaseWithoutFreeze } from './escalation';
 import type { AmlCases } from './cases';
@@ -146,8 +146,6 @@ export function createAmlRouter(deps: { tokens: TokenService; checks: AmlChecks;
     const body = validate(decisionBody, ctx.request.body, 'decision');
     const adminId = principalOf(ctx).userId;
     ctx.body = await deps.cases.decide(userId, { decision: body.decision, adminId, notes: body.notes ?? null });
-    // The workflow accepted it: the decision joins the case's record.
-    await recordDecision(emOf(ctx), userId, adminId, body.decision, body.notes ?? null);
   });
 
   return router;

@@ -20,13 +20,19 @@ export interface TemporalUi {
   namespace: string;
 }
 
+const workflowsPage = (ui: TemporalUi) =>
+  `${ui.url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows`;
+
 /** The workflow's page in the Temporal UI: its run's history when known, else a search by id. */
 export function workflowUrl(ui: TemporalUi, workflowId: string, runId?: string | null): string {
-  const base = `${ui.url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows`;
   return runId
-    ? `${base}/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`
-    : `${base}?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`;
+    ? `${workflowsPage(ui)}/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`
+    : workflowSearchUrl(ui, `WorkflowId="${workflowId}"`);
 }
+
+/** The Temporal UI's workflow list filtered by a visibility query (e.g. `UserId="..."`). */
+export const workflowSearchUrl = (ui: TemporalUi, query: string): string =>
+  `${workflowsPage(ui)}?query=${encodeURIComponent(query)}`;
 
 interface Raw {
   at: Date;

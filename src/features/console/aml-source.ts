@@ -7,7 +7,6 @@ import {
   currentCaseIdOf,
   getCase,
   listCases,
-  recordDecision,
   staffMembers,
   type CaseFilter,
   type CaseListItem,
@@ -33,8 +32,8 @@ export interface AmlConsoleSource {
   /** The freeze workflow's state while the user's freeze is open, else null. */
   freezeState(userId: string): Promise<AmlCaseState | null>;
   findings(em: EntityManager, userId: string): Promise<AmlCheckRow[]>;
-  /** A decision on the user's open freeze (UNFREEZE, KEEP_FROZEN), recorded on the case as the JSON API does. */
-  decide(em: EntityManager, userId: string, decision: AmlDecision): Promise<AmlCaseState>;
+  /** A decision on the user's open freeze (UNFREEZE, KEEP_FROZEN); AmlCases records it on the case. */
+  decide(userId: string, decision: AmlDecision): Promise<AmlCaseState>;
   /** A decision on a case without a freeze (CLEARED, ESCALATED), as the JSON API takes it. */
   decideWithoutFreeze(
     em: EntityManager,
@@ -59,11 +58,7 @@ export function amlSourceFromRecords(cases: AmlCases): AmlConsoleSource {
     currentCaseId: (em, userId) => currentCaseIdOf(em, userId),
     freezeState: (userId) => cases.freezeState(userId),
     findings: (em, userId) => getAMLCheckHistory(em, userId, 50),
-    async decide(em, userId, decision) {
-      const state = await cases.decide(userId, decision);
-      await recordDecision(em, userId, decision.adminId, decision.decision, decision.notes ?? null);
-      return state;
-    },
+    decide: (userId, decision) => cases.decide(userId, decision),
     decideWithoutFreeze: (em, caseId, adminId, decision, reason) =>
       decideCaseWithoutFreeze(em, caseId, adminId, decision, reason),
     resolveFinding: (em, checkId, adminId, notes) => resolveAMLCheck(em, checkId, adminId, notes),

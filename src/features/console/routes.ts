@@ -20,12 +20,11 @@ import { CONSOLE_COOKIE, csrfMatches, type ConsoleSession, type ConsoleSessions 
 import type { AmlConsoleSource } from './aml-source';
 import { CASE_STATUSES } from '../aml/case-repository';
 import { CHECK_TYPES } from '../aml/rules';
-import { complianceTimeline } from '../aml/timeline';
+import { complianceTimeline, workflowSearchUrl } from '../aml/timeline';
 import * as q from './queries';
 import * as v from './views';
 
 const P = v.CONSOLE_PATH;
-const casePath = (caseId: string) => `${P}/aml/cases/${caseId}`;
 const LOGIN_CSRF_COOKIE = 'console_login_csrf';
 /** Sent by console.js on a live-region refresh (assets/console.js). */
 const LIVE_REFRESH_HEADER = 'x-console-live-refresh';
@@ -341,7 +340,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     const userId = uuid.parse(ctx.params.userId);
     const caseId = await deps.aml.currentCaseId(emOf(ctx), userId);
     if (!caseId) throw new AppError('NOT_FOUND', 'This user has no AML case.');
-    ctx.redirect(casePath(caseId));
+    ctx.redirect(v.casePath(caseId));
   });
 
   /** A case page by the case's id: any case of the user, open or closed. */
@@ -379,7 +378,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
     (act: (ctx: Context, caseId: string) => Promise<string>) =>
     async (ctx: Context): Promise<void> => {
       const caseId = uuid.parse(ctx.params.caseId);
-      const back = casePath(caseId);
+      const back = v.casePath(caseId);
       try {
         return redirectWith(ctx, back, { kind: 'ok', text: await act(ctx, caseId) });
       } catch (err) {
@@ -441,7 +440,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       if (!record.workflowId) {
         throw new AppError('INVALID_STATE', 'the case has no freeze: clear or escalate it instead');
       }
-      const state = await deps.aml.decide(em, record.userId, {
+      const state = await deps.aml.decide(record.userId, {
         decision: decision.data,
         adminId,
         notes: notes || null,
@@ -520,8 +519,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps) {
       deps.aml.list(em, { userId: user.id, limit: 100, offset: 0 }),
       jobsOf(deps.queues(), { id: user.id, email: user.email }).catch(() => []),
     ]);
-    const ui = deps.temporalUi;
-    const temporalUrl = `${ui.url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows?query=${encodeURIComponent(`UserId="${user.id}"`)}`;
+    const temporalUrl = workflowSearchUrl(deps.temporalUi, `UserId="${user.id}"`);
     page(
       ctx,
       v.userPage(

@@ -11,6 +11,8 @@ import type { TimelineEntry } from '../aml/timeline';
 
 export const CONSOLE_PATH = '/console';
 const P = CONSOLE_PATH;
+/** An AML case's page; its forms post under it. */
+export const casePath = (caseId: string) => `${P}/aml/cases/${caseId}`;
 
 export interface PageChrome {
   title: string;
@@ -284,7 +286,7 @@ export function amlListPage(
           items: list.items,
           row: (c) =>
             html`<tr data-user="${c.userId}" data-case="${c.id}">
-              <td><a href="${P}/aml/cases/${c.id}">${c.email}</a></td>
+              <td><a href="${casePath(c.id)}">${c.email}</a></td>
               <td><span class="badge warn">${c.status}${c.outcome ? ` ${c.outcome}` : ''}</span></td>
               <td>${c.highestOutcome}</td>
               <td>${c.findingSummary}</td>
@@ -346,7 +348,7 @@ function caseRecordSection(s: ConsoleSession, record: AmlCaseDetail, staff: { id
     }
     ${
       open
-        ? html`<form method="post" action="${P}/aml/cases/${record.id}/assign">
+        ? html`<form method="post" action="${casePath(record.id)}/assign">
             ${csrfField(s)}
             <label for="assignee-id">Assign to</label
             ><select id="assignee-id" name="assigneeId" required>
@@ -356,7 +358,7 @@ function caseRecordSection(s: ConsoleSession, record: AmlCaseDetail, staff: { id
           </form>`
         : html`<p class="why">The case is closed: it can take notes, not an assignee.</p>`
     }
-    <form method="post" action="${P}/aml/cases/${record.id}/notes">
+    <form method="post" action="${casePath(record.id)}/notes">
       ${csrfField(s)} <label for="case-note">Case note</label
       ><textarea id="case-note" name="note" required maxlength="2000" rows="2"></textarea>
       <button type="submit">Add note</button>
@@ -390,7 +392,7 @@ function freezeDecision(
       The freeze workflow of this case did not answer: reload the page in a moment to decide.
     </p>`;
   }
-  const action = `${P}/aml/cases/${record.id}/decision`;
+  const action = `${casePath(record.id)}/decision`;
   const mine = state.approvals.includes(s.userId);
   const first = state.approvals[0];
   return html`<div class="card" id="case-state">
@@ -418,7 +420,7 @@ function freezeDecision(
 
 /** The decision a case without a freeze (review, block_and_review) waits for: clear it or escalate it. */
 function caseDecision(s: ConsoleSession, record: AmlCaseDetail) {
-  const action = `${P}/aml/cases/${record.id}/decision`;
+  const action = `${casePath(record.id)}/decision`;
   return html`<div class="card" id="case-state">
     <p>
       No freeze on this case (${record.highestOutcome}): one admin clears it (its findings are resolved, a hold is
@@ -498,7 +500,7 @@ export function amlCasePage(
               <td>
                 ${f.notes ?? ''}${
                   !f.resolvedAt && f.result !== 'PASS'
-                    ? html`<form method="post" action="${P}/aml/cases/${record.id}/findings/${f.id}/resolve">
+                    ? html`<form method="post" action="${casePath(record.id)}/findings/${f.id}/resolve">
                         ${csrfField(s)}<label for="note-${f.id}">Note</label
                         ><input id="note-${f.id}" name="notes" required maxlength="2000" /><button type="submit">
                           Resolve with note
@@ -591,7 +593,7 @@ function timelineSection(entries: TimelineEntry[]) {
                   html`<li data-category="${e.category}">
                     <time datetime="${e.at}">${e.at}</time> <span class="badge">${CATEGORY_LABELS[e.category]}</span>
                     <strong>${e.action}</strong>${detailsOf(e)} by ${actorOf(e)}${e.reason ? html` — ${e.reason}` : ''}
-                    ${e.caseId ? html` · <a href="${P}/aml/cases/${e.caseId}">case ${e.caseId.slice(0, 8)}</a>` : ''}
+                    ${e.caseId ? html` · <a href="${casePath(e.caseId)}">case ${e.caseId.slice(0, 8)}</a>` : ''}
                     ${e.workflowUrl ? html` · <a href="${e.workflowUrl}" rel="noreferrer noopener" target="_blank">workflow in the Temporal UI</a>` : ''}
                   </li>`,
               )}
@@ -732,7 +734,7 @@ export function userPage(
           items: args.cases,
           row: (c) =>
             html`<tr data-case="${c.id}">
-              <td><a href="${P}/aml/cases/${c.id}">Case ${c.id.slice(0, 8)}</a></td>
+              <td><a href="${casePath(c.id)}">Case ${c.id.slice(0, 8)}</a></td>
               <td>${c.status}${c.outcome ? ` (${c.outcome})` : ''}</td>
               <td>${c.highestOutcome}</td>
               <td>${c.findingSummary}</td>
