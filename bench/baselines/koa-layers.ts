@@ -4,8 +4,10 @@
 // Layers, in the API's order (src/kernel/http/app.ts): context, metrics, headers, errors, body (the
 // cross-cutting middleware, the project's own, built as createApp builds them); router (the
 // feature's router instead of one middleware answering); for wallet also jwt (the wallet router's
-// `authenticate` with the API's TokenService) and orm (the read through MikroORM's EntityManager,
-// `getWallet`, instead of the same query through `pg`, as the bare baseline runs it).
+// `authenticate` with the API's TokenService), reads (the API's read: `getWallet` through the read
+// pool, kernel/db/read-pool.ts) or orm (the same query through MikroORM's EntityManager,
+// `em.execute`, as GET /wallet ran it before the read pool), instead of the query through `pg`
+// written inline, as the bare baseline runs it.
 import { createServer } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
@@ -23,9 +25,10 @@ import { createOrm } from '../../src/kernel/db/orm';
 import { TokenService } from '../../src/features/auth/tokens';
 import { authenticate, principalOf } from '../../src/features/auth/middleware';
 import { getWallet } from '../../src/features/wallet/use-cases';
+import { createReadPool } from '../../src/kernel/db/read-pool';
 import { BENCH_JWT_SECRET } from '../harness/app-process';
 
-const LAYERS = ['context', 'metrics', 'headers', 'errors', 'body', 'router', 'jwt', 'orm'] as const;
+const LAYERS = ['context', 'metrics', 'headers', 'errors', 'body', 'router', 'jwt', 'reads', 'orm'] as const;
 type Layer = (typeof LAYERS)[number];
 
 async function main() {
@@ -34,12 +37,14 @@ async function main() {
   for (const l of layers) if (!LAYERS.includes(l)) throw new Error(`unknown layer ${l}`);
   // Without the orm layer nothing asks for the request's EntityManager (made on first use).
   const orm: MikroORM | undefined = layers.has('orm') ? await createOrm(databaseUrl!) : undefined;
-  const pool = route === 'wallet' && !orm ? new Pool({ connectionString: databaseUrl, max: 10 }) : undefined;
+  const logger = createLogger('info', 'api');
+  const reads = layers.has('reads') ? createReadPool(databaseUrl!, 5, logger) : undefined;
+  const pool = route === 'wallet' && !orm && !reads ? new Pool({ connectionString: databaseUrl, max: 10 }) : undefined;
 
   const app = new Koa();
   app.proxy = true;
   app.silent = true;
-  if (layers.has('context')) app.use(requestContext(createLogger('info', 'api'), orm ?? ({} as MikroORM)));
+  if (layers.has('context')) app.use(requestContext(logger, orm ?? ({} as MikroORM)));
   if (layers.has('metrics')) app.use(httpMetrics(createAppMetrics().http));
   if (layers.has('headers')) app.use(securityHeaders());
   if (layers.has('errors')) app.use(errorMiddleware());
@@ -59,11 +64,11 @@ async function main() {
     // The bare baseline names the user in the query string; with jwt the token names it.
     const userOf = (ctx: Koa.Context) => (layers.has('jwt') ? principalOf(ctx).userId : String(ctx.query.user));
     const read = async (ctx: Koa.Context) => {
-      if (orm) return getWallet(layers.has('context') ? emOf(ctx) : orm.em.fork(), userOf(ctx));
-      const { rows } = await pool!.query(
-        'select balance, currency, locked, locked_reason from wallets where user_id = $1',
-        [userOf(ctx)],
-      );
+      if (reads) return getWallet(reads, userOf(ctx));
+      const sql = 'select balance, currency, locked, locked_reason from wallets where user_id = $1';
+      const rows = orm
+        ? await (layers.has('context') ? emOf(ctx) : orm.em.fork()).execute(sql.replace('$1', '?'), [userOf(ctx)])
+        : (await pool!.query(sql, [userOf(ctx)])).rows;
       const w = rows[0];
       return { balance: Number(w.balance), currency: w.currency, locked: w.locked, lockedReason: w.locked_reason };
     };

@@ -80,6 +80,8 @@ const schema = z
      * process, plus Temporal's, must stay below PostgreSQL's max_connections.
      */
     DATABASE_POOL_MAX: z.coerce.number().int().positive().default(10),
+    /** Connections of the plain `pg` pool for hot reads (kernel/db/read-pool.ts); opened on first use, so only in API processes. */
+    DATABASE_READ_POOL_MAX: z.coerce.number().int().positive().default(5),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
     /** Prefix for every Redis key this process writes (locks, BullMQ, cache, socket.io channels). */
     REDIS_PREFIX: z.string().min(1).default('cb'),

@@ -15,6 +15,7 @@ import { eventPublisherFor } from '../features/realtime/publisher';
 import type { EventPublisher } from '../features/realtime/events';
 import type { Config } from '../kernel/config';
 import { createOrm, migrate } from '../kernel/db/orm';
+import { createReadPool, type ReadDb } from '../kernel/db/read-pool';
 import { armCrashPoints, armPausePoints } from '../kernel/faults';
 import { createLogger, type Logger } from '../kernel/logger';
 import { closeRedis, createRedis, isCluster, redisConnection, type RedisConnection } from '../kernel/redis/client';
@@ -36,6 +37,8 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   orm: MikroORM;
+  /** Plain `pg` reads for the hot read endpoints (connects on first use). */
+  reads: ReadDb;
   redis: RedisClient;
   /** Where `redis` connects (one server or a cluster), for clients a feature opens itself. */
   redisConnection: RedisConnection;
@@ -84,6 +87,8 @@ export async function createContext(
       config.DATABASE_POOL_MAX,
     );
     shutdown.add('orm', () => orm.close());
+    const reads = createReadPool(config.DATABASE_URL, config.DATABASE_READ_POOL_MAX, logger);
+    shutdown.add('read-pool', () => reads.close());
     if (config.RUN_MIGRATIONS) {
       const applied = await migrate(orm);
       if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -109,6 +114,7 @@ export async function createContext(
       config,
       logger,
       orm,
+      reads,
       redis,
       redisConnection: connection,
       lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`, { hashTagged: isCluster(connection) }),

@@ -44,7 +44,7 @@ export function buildRouters(ctx: AppContext): Router[] {
       webhookLimits: limits.webhook,
       onSignatureFailure: (provider) => ctx.metrics.business.webhookSignatureFailures.inc({ provider }),
     }),
-    createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks }),
+    createWalletRouter({ tokens: ctx.tokens, aml: ctx.amlChecks, reads: ctx.reads }),
     createBinaryRouter({ tokens: ctx.tokens, trades: ctx.binaryTrades, config: ctx.config }),
     createAmlRouter({ tokens: ctx.tokens, checks: ctx.amlChecks, cases: ctx.amlCases }),
     createComplianceTimelineRouter({

@@ -7,6 +7,7 @@ import { parsePositiveMinor } from '../../kernel/money';
 import { idempotencyKeyFrom, idempotent } from '../../kernel/idempotency';
 import { deposit, getWallet, withdraw } from './use-cases';
 import type { AmlGate } from '../aml/gate';
+import type { ReadDb } from '../../kernel/db/read-pool';
 import { authenticate, principalOf } from '../auth/middleware';
 import { emOf } from '../../kernel/http/middleware/request-context';
 import { validate } from '../../kernel/http/validate';
@@ -15,6 +16,8 @@ export interface WalletRouterDeps {
   tokens: TokenService;
   /** The AML decision each movement takes inside its transaction. */
   aml: AmlGate;
+  /** The balance read (no ORM on the hot read path). */
+  reads: ReadDb;
 }
 
 export const amountBody = z.object({ amount: z.union([z.string(), z.number()]) });
@@ -25,7 +28,7 @@ export function createWalletRouter(deps: WalletRouterDeps) {
   router.use(authenticate(deps.tokens));
 
   router.get('/', async (ctx) => {
-    ctx.body = await getWallet(emOf(ctx), principalOf(ctx).userId);
+    ctx.body = await getWallet(deps.reads, principalOf(ctx).userId);
   });
 
   const move = (kind: 'deposit' | 'withdrawal') => async (ctx: Context) => {

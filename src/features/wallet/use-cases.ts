@@ -5,6 +5,7 @@ import { crashPoint } from '../../kernel/faults';
 import { formatMinor, MAX_BALANCE_MINOR, type Minor } from '../../kernel/money';
 import { assertMayDebit, assertNoComplianceHold, lockAccount } from './account-state';
 import { moneyTransaction } from '../../kernel/db/money-transaction';
+import type { ReadDb } from '../../kernel/db/read-pool';
 import type { AmlGate } from '../aml/gate';
 import { audit } from '../../kernel/audit';
 import { recordOutbox, type OutboxMessage } from '../../kernel/outbox';
@@ -15,9 +16,10 @@ import { recordWebhookEvent } from '../webhooks/events';
 import { postTransaction, systemAccount, walletAccount, walletBalance } from '../../kernel/ledger';
 import type { moneyMovement } from './responses';
 
-export async function getWallet(em: EntityManager, userId: string) {
-  const rows = await em.execute<{ balance: string; currency: string; locked: boolean; locked_reason: string | null }[]>(
-    `select balance, currency, locked, locked_reason from wallets where user_id = ?`,
+/** The balance, read through the plain read pool: one row, nothing hydrated (kernel/db/read-pool.ts). */
+export async function getWallet(db: ReadDb, userId: string) {
+  const rows = await db.rows<{ balance: string; currency: string; locked: boolean; locked_reason: string | null }>(
+    `select balance, currency, locked, locked_reason from wallets where user_id = $1`,
     [userId],
   );
   const w = rows[0];
