@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { BullEmailQueue, type EmailJob } from '../../src/features/notifications/email-queue';
 import { createEmailWorker } from '../../src/features/notifications/email-worker';
 import { ConsoleTransport } from '../../src/features/notifications/transports/console';
+import { renderEmail } from '../../src/features/notifications/templates';
 import { QUEUE_NAMES } from '../../src/kernel/queue-names';
 import type { BenchEnv, Metrics, Prepared, Workload } from '../harness/types';
 
@@ -107,19 +108,44 @@ export const workload: Workload = {
      * The steps between raw and the project, for attributing the processing gap: the raw empty
      * processor with the project worker's options added one at a time (the limiter, then the
      * per-minute metrics), then fed jobs enqueued with the project's job options (attempts,
-     * backoff, removal by age). The remaining step to the project's worker is its processor
-     * (rendering and the transport's write).
+     * backoff, removal by age); then its processor's work one part at a time: rendering the
+     * message, then also writing it through the console transport (what the project's processor
+     * does, but for the result it returns for BullMQ to store).
      */
-    const rawWith = (options: { limiter?: boolean; metrics?: boolean; projectJobs?: boolean }) => ({
+    const render = async (job: Job<EmailJob>) => {
+      renderEmail(job.data);
+    };
+    const renderAndSend = (prefix: string) => {
+      const t = transport(`${prefix}-step`);
+      return async (job: Job<EmailJob>) => {
+        await t.send({
+          ...renderEmail(job.data),
+          to: job.data.to,
+          from: 'no-reply@example.test',
+          idempotencyKey: job.id,
+        });
+      };
+    };
+    type StepOptions = {
+      limiter?: boolean;
+      metrics?: boolean;
+      projectJobs?: boolean;
+      processor?: 'render' | 'render+send';
+    };
+    const rawWith = (options: StepOptions) => ({
       fill: options.projectJobs ? project.fill : raw.fill,
       worker: (prefix: string) =>
-        new Worker(QUEUE_NAMES.email, async () => undefined, {
-          connection: redis,
-          prefix,
-          concurrency: CONCURRENCY,
-          ...(options.limiter ? { limiter: { max: 1_000_000, duration: 1_000 } } : {}),
-          ...(options.metrics ? { metrics: { maxDataPoints: 60 * 24 * 7 } } : {}),
-        }),
+        new Worker(
+          QUEUE_NAMES.email,
+          options.processor === 'render' ? render : options.processor ? renderAndSend(prefix) : async () => undefined,
+          {
+            connection: redis,
+            prefix,
+            concurrency: CONCURRENCY,
+            ...(options.limiter ? { limiter: { max: 1_000_000, duration: 1_000 } } : {}),
+            ...(options.metrics ? { metrics: { maxDataPoints: 60 * 24 * 7 } } : {}),
+          },
+        ),
     });
 
     type SideImpl = { fill: typeof raw.fill; worker: (prefix: string) => Worker };
@@ -154,6 +180,14 @@ export const workload: Workload = {
             [
               "raw Worker + the limiter + metrics, jobs with the project's options",
               { limiter: true, metrics: true, projectJobs: true },
+            ],
+            [
+              'the same + rendering each email (renderEmail)',
+              { limiter: true, metrics: true, projectJobs: true, processor: 'render' },
+            ],
+            [
+              'the same + rendering and writing it through the console transport',
+              { limiter: true, metrics: true, projectJobs: true, processor: 'render+send' },
             ],
           ] as const
         ).map(([label, options]) => ({
