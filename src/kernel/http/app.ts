@@ -7,6 +7,7 @@ import { errorMiddleware } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { httpMetrics } from './middleware/http-metrics';
+import { routeByPrefix } from './route-by-prefix';
 import type { AppMetrics } from '../metrics/app-metrics';
 
 export interface AppDeps {
@@ -32,10 +33,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders());
   app.use(errorMiddleware());
   app.use(jsonBody(deps.bodyLimit, deps.formPaths));
-  for (const router of deps.routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  app.use(routeByPrefix(deps.routers));
   // Errors are answered by errorMiddleware; Koa's default handler would print them again.
   app.silent = true;
   return app;
