@@ -124,7 +124,7 @@ export const workload: Workload = {
       const readsThenRawStart = async () => {
         const { id: userId } = user();
         await pool.query('select status, role from users where id = $1', [userId]);
-        await pool.query('select * from kyc where user_id = $1 limit 1', [userId]);
+        await pool.query('select status from kyc where user_id = $1', [userId]);
         await rawStartOf(userId);
       };
 

@@ -333,7 +333,7 @@ describe('a decided case whose workflow is still finishing', () => {
         );
         // The database has no decided row yet (its projection may lag the workflow): the start
         // is refused by Temporal and the running case answers.
-        const noDecidedRow = { findOne: async () => null } as unknown as EntityManager;
+        const noDecidedRow = { execute: async () => [] } as unknown as EntityManager;
         await expect(cases.start(noDecidedRow, args.userId, 'SUMSUB')).rejects.toMatchObject({
           code: 'INVALID_STATE',
           message: 'KYC is already REJECTED',

@@ -1,10 +1,10 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Kyc } from '../../kernel/db/entities/kyc';
 import { AppError } from '../../kernel/errors';
 import { ownCaseRefusal, resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
+import { kycStatusOf } from './repository';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
 import { actors, type WorkflowSigner } from '../../kernel/temporal/signing';
 import {
@@ -63,9 +63,9 @@ export class KycCases {
     provider: KycProviderName,
   ): Promise<{ state: KycState | null; workflowId: string; resubmitted: boolean }> {
     const workflowId = kycWorkflowId(userId);
-    const existing = await em.findOne(Kyc, { userId });
-    if (existing && (existing.status === 'APPROVED' || existing.status === 'REJECTED')) {
-      throw new AppError('INVALID_STATE', `KYC is already ${existing.status}`);
+    const status = await kycStatusOf(em, userId);
+    if (status === 'APPROVED' || status === 'REJECTED') {
+      throw new AppError('INVALID_STATE', `KYC is already ${status}`);
     }
     // The common case is a first start: try it first. Asking Temporal beforehand (describe, then
     // a query) cost two round trips on every start (profile of POST /kyc/start, bench/); only a
