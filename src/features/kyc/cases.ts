@@ -1,6 +1,6 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ReadDb } from '../../kernel/db/read-pool';
 import { AppError } from '../../kernel/errors';
 import { ownCaseRefusal, resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
@@ -33,6 +33,7 @@ export class KycCases {
     private readonly temporal: Client,
     private readonly settings: KycCaseSettings,
     private readonly signer: WorkflowSigner,
+    private readonly reads: ReadDb,
   ) {}
 
   private handle(userId: string) {
@@ -58,12 +59,11 @@ export class KycCases {
    * into it when the provider asked for a retry. Never a second workflow for a user.
    */
   async start(
-    em: EntityManager,
     userId: string,
     provider: KycProviderName,
   ): Promise<{ state: KycState | null; workflowId: string; resubmitted: boolean }> {
     const workflowId = kycWorkflowId(userId);
-    const status = await kycStatusOf(em, userId);
+    const status = await kycStatusOf(this.reads, userId);
     if (status === 'APPROVED' || status === 'REJECTED') {
       throw new AppError('INVALID_STATE', `KYC is already ${status}`);
     }
