@@ -60,3 +60,17 @@ export function cpuMeter(groups: CpuGroups) {
     },
   };
 }
+
+/**
+ * The PostgreSQL backends serving `database` (their process title names it): on a server other
+ * databases share, pidsNamed('postgres') would also count their sessions' CPU.
+ */
+export function postgresBackendsOf(database: string): number[] {
+  return pidsNamed('postgres').filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split(' ').includes(database);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createOrm } from '../../src/kernel/db/orm';
+import { createReadPool } from '../../src/kernel/db/read-pool';
+import pino from 'pino';
 import { KycCases, kycWorkflowId } from '../../src/features/kyc/cases';
 import { kycDeadlinesQuery } from '../../src/features/kyc/contract';
 import { WorkflowSigner } from '../../src/kernel/temporal/signing';
@@ -55,6 +57,7 @@ export const workload: Workload = {
       },
     });
     const orm = await createOrm(env.databaseUrl);
+    const reads = createReadPool(env.databaseUrl, 4, pino({ level: 'warn' }));
     const connection = await Connection.connect({ address: env.temporalAddress });
     const client = new Client({ connection });
     const cases = new KycCases(
@@ -66,6 +69,7 @@ export const workload: Workload = {
         maxAttempts: 3,
       },
       new WorkflowSigner(signingKey),
+      reads,
     );
 
     const users = await orm.em.fork().execute<{ id: string }[]>(
@@ -77,7 +81,7 @@ export const workload: Workload = {
     let next = 0;
     await Promise.all(
       Array.from({ length: STARTS_IN_FLIGHT }, async () => {
-        while (next < users.length) await cases.start(orm.em.fork(), users[next++]!.id, 'LOCAL');
+        while (next < users.length) await cases.start(users[next++]!.id, 'LOCAL');
       }),
     );
     const ids = users.map((u) => u.id);
@@ -137,6 +141,7 @@ export const workload: Workload = {
         worker.kill('SIGTERM');
         await new Promise((r) => worker.once('exit', r));
         await connection.close();
+        await reads.close();
         await orm.close();
       },
     };

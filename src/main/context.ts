@@ -119,7 +119,7 @@ export async function createContext(
       redisConnection: connection,
       lock: new DistributedLock(redis, `${config.REDIS_PREFIX}:lock`, { hashTagged: isCluster(connection) }),
       tokens: new TokenService(config.JWT_SECRET, config.JWT_TTL_SECONDS, {
-        accountOf: (userId) => accountStatus(orm.em.fork(), userId),
+        accountOf: (userId) => accountStatus(reads, userId),
       }),
       temporal,
       taskQueues,
@@ -136,6 +136,7 @@ export async function createContext(
           maxAttempts: config.KYC_MAX_ATTEMPTS,
         },
         signer,
+        reads,
       ),
       binaryTrades: new BinaryTrades(temporal, taskQueues.trading, signer),
       amlChecks: new AmlChecks({

@@ -4,6 +4,7 @@ import { hashPassword, verifyPassword } from './password';
 import { User, type Role, type UserStatus } from '../../kernel/db/entities/user';
 import { Wallet } from '../../kernel/db/entities/wallet';
 import { AppError } from '../../kernel/errors';
+import type { ReadDb } from '../../kernel/db/read-pool';
 import { audit, type Actor } from '../../kernel/audit';
 import { recordOutbox } from '../../kernel/outbox';
 import { emailMessage } from '../notifications/email-queue';
@@ -72,9 +73,12 @@ export async function authenticateUser(em: EntityManager, email: string, passwor
   return user;
 }
 
-/** The account's current status and role, for checking staff tokens on every request. */
-export async function accountStatus(em: EntityManager, userId: string) {
-  const [row] = await em.execute<{ status: UserStatus; role: Role }[]>('select status, role from users where id = ?', [
+/**
+ * The account's current status and role, for checking tokens (TokenService, cached per user for
+ * a moment). Through the plain read pool (kernel/db/read-pool.ts): no entity, no ORM layer.
+ */
+export async function accountStatus(db: ReadDb, userId: string) {
+  const [row] = await db.rows<{ status: UserStatus; role: Role }>('select status, role from users where id = $1', [
     userId,
   ]);
   return row ?? null;

@@ -1,10 +1,10 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Kyc } from '../../kernel/db/entities/kyc';
+import type { ReadDb } from '../../kernel/db/read-pool';
 import { AppError } from '../../kernel/errors';
 import { ownCaseRefusal, resubmissionRefusal, type KycProviderName, type KycState, type ProviderResult } from './rules';
 import { fromTemporalError } from '../../kernel/temporal/failures';
+import { kycStatusOf } from './repository';
 import { KycStatusSearchAttribute, UserIdSearchAttribute } from '../../kernel/temporal/search-attributes';
 import { actors, type WorkflowSigner } from '../../kernel/temporal/signing';
 import {
@@ -33,6 +33,7 @@ export class KycCases {
     private readonly temporal: Client,
     private readonly settings: KycCaseSettings,
     private readonly signer: WorkflowSigner,
+    private readonly reads: ReadDb,
   ) {}
 
   private handle(userId: string) {
@@ -58,14 +59,13 @@ export class KycCases {
    * into it when the provider asked for a retry. Never a second workflow for a user.
    */
   async start(
-    em: EntityManager,
     userId: string,
     provider: KycProviderName,
   ): Promise<{ state: KycState | null; workflowId: string; resubmitted: boolean }> {
     const workflowId = kycWorkflowId(userId);
-    const existing = await em.findOne(Kyc, { userId });
-    if (existing && (existing.status === 'APPROVED' || existing.status === 'REJECTED')) {
-      throw new AppError('INVALID_STATE', `KYC is already ${existing.status}`);
+    const status = await kycStatusOf(this.reads, userId);
+    if (status === 'APPROVED' || status === 'REJECTED') {
+      throw new AppError('INVALID_STATE', `KYC is already ${status}`);
     }
     // The common case is a first start: try it first. Asking Temporal beforehand (describe, then
     // a query) cost two round trips on every start (profile of POST /kyc/start, bench/); only a
@@ -73,7 +73,7 @@ export class KycCases {
     // may finish between the refused start and the look at it.
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.startWorkflow(workflowId, userId, provider);
+        await this.startWorkflow(userId, provider);
         return { state: null, workflowId, resubmitted: false };
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -110,34 +110,11 @@ export class KycCases {
     return { state: running, workflowId, resubmitted: false };
   }
 
-  private async startWorkflow(workflowId: string, userId: string, provider: KycProviderName): Promise<void> {
-    const input = {
-      userId,
-      provider,
-      providerDeadlineMs: this.settings.providerDeadlineMs,
-      hardDeadlineMs: this.settings.hardDeadlineMs,
-      maxAttempts: this.settings.maxAttempts,
-    };
-    await this.temporal.workflow.start<typeof kycVerification>(KYC_WORKFLOW, {
-      workflowId,
-      taskQueue: this.settings.taskQueue,
-      args: [this.signer.startInput(workflowId, KYC_WORKFLOW, actors.user(userId), input)],
-      // What the UI and `temporal workflow describe` show first.
-      staticSummary: `KYC of user ${userId} at ${provider}`,
-      staticDetails: [
-        `**User:** ${userId}`,
-        `**Provider:** ${provider}`,
-        `**Attempts:** at most ${input.maxAttempts}`,
-        `**Provider deadline:** ${formatMs(input.providerDeadlineMs)} after each attempt opens, then manual review`,
-        `**Expiry:** ${formatMs(input.hardDeadlineMs)} after the start: REJECTED ("expired")`,
-      ].join('\n\n'),
-      // A running case is never started twice: the refusal sends the caller to that case.
-      workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [
-        { key: UserIdSearchAttribute, value: userId },
-        { key: KycStatusSearchAttribute, value: 'PENDING' },
-      ],
-    });
+  private async startWorkflow(userId: string, provider: KycProviderName): Promise<void> {
+    await this.temporal.workflow.start<typeof kycVerification>(
+      KYC_WORKFLOW,
+      kycStartOptions(this.settings, this.signer, userId, provider),
+    );
   }
 
   async providerResult(userId: string, result: ProviderResult): Promise<boolean> {
@@ -186,4 +163,45 @@ export function formatMs(ms: number): string {
   if (ms % 60_000 === 0) return `${ms / 60_000} min`;
   if (ms % 1000 === 0) return `${ms / 1000} s`;
   return `${ms} ms`;
+}
+
+/**
+ * Everything a KYC start sends besides the workflow type: the signed input, the summary and
+ * details, the conflict policy and the search attributes. Exported so the kyc-start bench starts
+ * its raw baseline with exactly these options.
+ */
+export function kycStartOptions(
+  settings: KycCaseSettings,
+  signer: WorkflowSigner,
+  userId: string,
+  provider: KycProviderName,
+): WorkflowStartOptions<typeof kycVerification> {
+  const workflowId = kycWorkflowId(userId);
+  const input = {
+    userId,
+    provider,
+    providerDeadlineMs: settings.providerDeadlineMs,
+    hardDeadlineMs: settings.hardDeadlineMs,
+    maxAttempts: settings.maxAttempts,
+  };
+  return {
+    workflowId,
+    taskQueue: settings.taskQueue,
+    args: [signer.startInput(workflowId, KYC_WORKFLOW, actors.user(userId), input)],
+    // What the UI and `temporal workflow describe` show first.
+    staticSummary: `KYC of user ${userId} at ${provider}`,
+    staticDetails: [
+      `**User:** ${userId}`,
+      `**Provider:** ${provider}`,
+      `**Attempts:** at most ${input.maxAttempts}`,
+      `**Provider deadline:** ${formatMs(input.providerDeadlineMs)} after each attempt opens, then manual review`,
+      `**Expiry:** ${formatMs(input.hardDeadlineMs)} after the start: REJECTED ("expired")`,
+    ].join('\n\n'),
+    // A running case is never started twice: the refusal sends the caller to that case.
+    workflowIdConflictPolicy: 'FAIL',
+    typedSearchAttributes: [
+      { key: UserIdSearchAttribute, value: userId },
+      { key: KycStatusSearchAttribute, value: 'PENDING' },
+    ],
+  };
 }

@@ -53,7 +53,7 @@ export function createKycRouter(deps: KycRouterDeps) {
   router.post('/start', auth, async (ctx) => {
     const { provider } = validate(startBody, ctx.request.body ?? {}, 'KYC start');
     const { userId } = principalOf(ctx);
-    const started = await deps.cases.start(emOf(ctx), userId, provider);
+    const started = await deps.cases.start(userId, provider);
     ctx.status = 202;
     ctx.body = {
       workflowId: started.workflowId,
