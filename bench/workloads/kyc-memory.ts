@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createOrm } from '../../src/kernel/db/orm';
 import { createReadPool } from '../../src/kernel/db/read-pool';
-import pino from 'pino';
+import { createLogger } from '../../src/kernel/logger';
 import { KycCases, kycWorkflowId } from '../../src/features/kyc/cases';
 import { kycDeadlinesQuery } from '../../src/features/kyc/contract';
 import { WorkflowSigner } from '../../src/kernel/temporal/signing';
@@ -57,7 +57,7 @@ export const workload: Workload = {
       },
     });
     const orm = await createOrm(env.databaseUrl);
-    const reads = createReadPool(env.databaseUrl, 4, pino({ level: 'warn' }));
+    const reads = createReadPool(env.databaseUrl, 4, createLogger('warn', 'bench-kyc-memory'));
     const connection = await Connection.connect({ address: env.temporalAddress });
     const client = new Client({ connection });
     const cases = new KycCases(

@@ -8,7 +8,7 @@ export const LOG_BUFFER_BYTES = 4096;
 export const LOG_FLUSH_MS = 200;
 
 /**
- * JSON lines to stdout (or `dest`), written asynchronously and in batches, as pino documents for
+ * JSON lines to stdout, written asynchronously and in batches, as pino documents for
  * production. A blocking write(2) per line on the request's path stalls every request behind a
  * slow pipe or terminal; an asynchronous write per line cost 13 us of CPU per line against 6.5 us
  * for the same lines batched to 4 KB (`.data/exp`-style scratch measurement on this machine, one
@@ -18,9 +18,9 @@ export const LOG_FLUSH_MS = 200;
  * of its last LOG_FLUSH_MS. Any exit Node sees (process.exit, a crash on an uncaught error, the
  * shutdown after SIGTERM) writes what is buffered first: pino flushes synchronously on exit.
  */
-export function createLogger(level: string, name: string, dest: number | string = 1): Logger {
+export function createLogger(level: string, name: string): Logger {
   return pino(
     { level, name, base: { pid: process.pid, name } },
-    pino.destination({ dest, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS }),
+    pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS }),
   );
 }

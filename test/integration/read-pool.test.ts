@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createLogger } from '../../src/kernel/logger';
-import { createReadPool } from '../../src/kernel/db/read-pool';
+import { createReadPool, type ReadPool } from '../../src/kernel/db/read-pool';
 import { isDatabaseUnavailable } from '../../src/kernel/db/unavailable';
 
 /**
@@ -20,43 +20,51 @@ it('answers a parameterised read with its rows', async () => {
   }
 });
 
-it('a backend terminated under it: the read fails as unavailable, the next read gets a new connection', async () => {
+/**
+ * A pool of one connection and an admin connection beside it; `terminate()` ends the pool's
+ * backend (the one it read with first) and returns its pid, for the test to check the next read
+ * comes from another.
+ */
+async function withTerminablePool(test: (reads: ReadPool, terminate: () => Promise<number>) => Promise<void>) {
   const reads = createReadPool(databaseUrl, 1, logger);
   const admin = new Client({ connectionString: databaseUrl });
   await admin.connect();
   try {
     const [{ pid }] = await reads.rows<{ pid: number }>('select pg_backend_pid() as pid', []);
+    await test(reads, async () => {
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      return pid;
+    });
+  } finally {
+    await admin.end();
+    await reads.close();
+  }
+}
+
+const backendPid = async (reads: ReadPool) =>
+  (await reads.rows<{ pid: number }>('select pg_backend_pid() as pid', []))[0]!.pid;
+
+it('a backend terminated under it: the read fails as unavailable, the next read gets a new connection', async () => {
+  await withTerminablePool(async (reads, terminate) => {
     const slow = reads.rows('select pg_sleep(5)', []);
-    await admin.query('select pg_terminate_backend($1)', [pid]);
+    const pid = await terminate();
     const err = await slow.then(
       () => null,
       (e: unknown) => e,
     );
     expect(isDatabaseUnavailable(err)).toBe(true);
-    const [{ other }] = await reads.rows<{ other: number }>('select pg_backend_pid() as other', []);
-    expect(other).not.toBe(pid);
-  } finally {
-    await admin.end();
-    await reads.close();
-  }
+    expect(await backendPid(reads)).not.toBe(pid);
+  });
 });
 
 it('an idle pooled connection terminated: logged and replaced, the process goes on', async () => {
-  const reads = createReadPool(databaseUrl, 1, logger);
-  const admin = new Client({ connectionString: databaseUrl });
-  await admin.connect();
-  try {
-    const [{ pid }] = await reads.rows<{ pid: number }>('select pg_backend_pid() as pid', []);
-    await admin.query('select pg_terminate_backend($1)', [pid]);
+  await withTerminablePool(async (reads, terminate) => {
+    const pid = await terminate();
     // The idle client sees its socket close; without the pool's error listener this is an
     // uncaught 'error' event, which fails the test run.
     await new Promise((r) => setTimeout(r, 200));
-    const [{ other }] = await reads.rows<{ other: number }>('select pg_backend_pid() as other', []);
-    expect(other).not.toBe(pid);
-  } finally {
-    await admin.end();
-    await reads.close();
-  }
+    expect(await backendPid(reads)).not.toBe(pid);
+  });
 });
 
 it('no server to connect to: unavailable, not a hang', async () => {
